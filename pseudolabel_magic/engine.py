@@ -1,0 +1,342 @@
+"""The teacher/student workflow on pandas + scikit-learn (no IPython, no widgets).
+
+The engine makes every fit itself, on fresh clones of the user's estimators, and writes
+down what reached each fit (``fit_log``) and each score (``eval_log``): that record is what
+lets the leakage checks prove the validation rows never trained anything.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils.validation import has_fit_parameter
+
+from . import inputs
+from .errors import PseudoLabelError
+from .fitlog import EvalRecord, FitRecord
+from .models import default_model, infer_task
+from .result import PseudoLabelResult
+from .scoring import has_proba, score_frame, validation_scores
+from .selection import select_rows
+from .steps import ProgressEvent
+
+
+def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validation=None,
+        val_size=0.2, features=None, select="all", threshold=None, k_best=None, rounds=1,
+        balance=False, soft=False, pseudo_weight=1.0, group_col=None, time_col=None,
+        id_col=None, random_state=0, allow_leakage=False, progress=None) -> PseudoLabelResult:
+    """Run the pseudo-label recipe: teacher on train, pseudo-label, student on both.
+
+    ``validation`` (or the ``val_size`` split of ``labeled``) is never used to fit; it only
+    scores teacher and student. ``progress`` receives a :class:`ProgressEvent` as each step
+    starts and ends. See the README for every option.
+    """
+    config = dict(
+        target=target, features=None if features is None else list(features), select=select,
+        threshold=threshold, k_best=k_best, rounds=rounds, balance=balance, soft=soft,
+        pseudo_weight=pseudo_weight, val_size=val_size, group_col=group_col, time_col=time_col,
+        id_col=id_col, random_state=random_state, allow_leakage=allow_leakage,
+        validation_given=validation is not None,
+    )
+    workflow = _Workflow(config, progress)
+    return workflow.execute(labeled, unlabeled, validation, teacher, student)
+
+
+def gives_confidence(model, task: str) -> bool:
+    """Whether ``model`` can rank its predictions, before it is fitted."""
+    if task == "classification":
+        return has_proba(model)
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+
+    final = model[-1] if hasattr(model, "steps") else model
+    return isinstance(final, (RandomForestRegressor, ExtraTreesRegressor))
+
+
+def fit_with_weights(model, X, y, sample_weight=None):
+    """Fit, routing ``sample_weight`` to a Pipeline's last step."""
+    if sample_weight is None:
+        return model.fit(X, y)
+    if hasattr(model, "steps"):
+        return model.fit(X, y, **{f"{model.steps[-1][0]}__sample_weight": sample_weight})
+    return model.fit(X, y, sample_weight=sample_weight)
+
+
+def accepts_weights(model) -> bool:
+    final = model[-1] if hasattr(model, "steps") else model
+    return has_fit_parameter(final, "sample_weight")
+
+
+def model_name(model) -> str:
+    if hasattr(model, "steps"):
+        return " > ".join(type(step).__name__ for _, step in model.steps)
+    return type(model).__name__
+
+
+def preprocessing_names(model) -> tuple:
+    if hasattr(model, "steps"):
+        return tuple(name for name, _ in model.steps[:-1])
+    return ()
+
+
+class _Workflow:
+    """One run's state; the methods are the recipe's steps in order."""
+
+    def __init__(self, config: dict, progress):
+        self.config = config
+        self.progress = progress
+        self.timings: dict = {}
+        self.fit_log: list = []
+        self.eval_log: list = []
+        self.counts: dict = {}
+        self.round = 0
+        self.done_units = 0
+        self.total_units = 1 + 4 * config["rounds"]
+
+    # -- progress -----------------------------------------------------------------------
+    def _emit(self, step, status, detail=""):
+        if self.progress is None:
+            return
+        self.progress(ProgressEvent(
+            step=step, status=status, round=max(self.round, 1), rounds=self.config["rounds"],
+            fraction=min(1.0, self.done_units / self.total_units), detail=detail,
+            counts=dict(self.counts),
+        ))
+
+    @contextmanager
+    def _step(self, step, detail=""):
+        self._emit(step, "running", detail)
+        start = time.perf_counter()
+        try:
+            yield
+        except BaseException:
+            self._emit(step, "failed", detail)
+            raise
+        self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - start
+        self.done_units += 1
+        self._emit(step, "done", detail)
+
+    # -- setup --------------------------------------------------------------------------
+    def _prepare(self, labeled, unlabeled, validation, teacher, student):
+        cfg = self.config
+        inputs.check_frame(labeled, "labeled")
+        inputs.check_settings(select=cfg["select"], threshold=cfg["threshold"], k_best=cfg["k_best"],
+                              rounds=cfg["rounds"], val_size=cfg["val_size"],
+                              pseudo_weight=cfg["pseudo_weight"])
+        target = cfg["target"]
+        inputs.check_column(labeled, target, "target")
+        for role in ("group_col", "time_col", "id_col"):
+            if cfg[role] is not None:
+                inputs.check_column(labeled, cfg[role], role)
+        features = inputs.resolve_features(labeled, cfg["features"], target,
+                                           (cfg["group_col"], cfg["time_col"], cfg["id_col"]))
+        labeled_rows, unlabeled = inputs.separate_unlabeled(labeled, unlabeled, target)
+        if len(labeled_rows) == 0:
+            raise PseudoLabelError(
+                f"the labeled set is empty: every {target!r} is missing; label some rows first."
+            )
+        inputs.check_unlabeled(unlabeled, features)
+        task = infer_task(labeled_rows[target], teacher)
+        if validation is not None:
+            inputs.check_validation_frame(validation, labeled, target)
+            train = labeled_rows
+        else:
+            train_pos, val_pos = inputs.split_labeled(
+                labeled_rows, target, task, val_size=cfg["val_size"], group_col=cfg["group_col"],
+                time_col=cfg["time_col"], random_state=cfg["random_state"])
+            train, validation = labeled_rows.iloc[train_pos], labeled_rows.iloc[val_pos]
+        inputs.check_train(train, target, task)
+        if teacher is None:
+            teacher = default_model(task, train, features, len(train), cfg["random_state"])
+        teacher = clone(teacher)
+        student = clone(teacher) if student is None else clone(student)
+        if cfg["select"] in ("threshold", "k-best") and not gives_confidence(teacher, task):
+            need = "predict_proba" if task == "classification" else "an ensemble's spread"
+            raise PseudoLabelError(
+                f"select={cfg['select']!r} ranks rows by confidence, but the teacher "
+                f"{model_name(teacher)} has no {need}; use select='all' or a teacher such as "
+                + ("LogisticRegression()." if task == "classification" else "RandomForestRegressor().")
+            )
+        if cfg["soft"] and not gives_confidence(teacher, task):
+            raise PseudoLabelError(
+                f"soft=True weights rows by confidence, but the teacher {model_name(teacher)} gives "
+                f"none; pass soft=False or a teacher with predict_proba."
+            )
+        weighted = cfg["soft"] or cfg["pseudo_weight"] != 1.0
+        if weighted and not accepts_weights(student):
+            raise PseudoLabelError(
+                f"soft/pseudo_weight need sample_weight, which the student {model_name(student)} "
+                f"does not accept; use soft=False and pseudo_weight=1.0, or another student."
+            )
+        self.task, self.features = task, features
+        self.train, self.validation, self.unlabeled = train, validation, unlabeled
+        self.teacher_template, self.student_template = teacher, student
+        self.counts.update(n_labeled=len(labeled_rows) if cfg["validation_given"] else len(train) + len(validation),
+                           n_train=len(train), n_validation=len(validation),
+                           n_unlabeled=len(unlabeled))
+
+    def _check_leakage(self):
+        from .leakage import check_leakage
+
+        cfg = self.config
+        report = check_leakage(
+            self.train, self.validation, self.unlabeled, target=cfg["target"],
+            features=self.features, group_col=cfg["group_col"], time_col=cfg["time_col"],
+            id_col=cfg["id_col"])
+        if not report.ok and not cfg["allow_leakage"]:
+            try:
+                report.raise_if_failed()
+            except PseudoLabelError as err:
+                err.report = report
+                raise
+        return report
+
+    # -- steps ------------------------------------------------------------------------
+    def _fit(self, template, role, X, y, labeled_index, pseudo_index, weights=None):
+        model = clone(template)
+        fit_with_weights(model, X, y, weights)
+        self.fit_log.append(FitRecord(
+            role=role, round=self.round, model=model_name(model), n_rows=len(X),
+            labeled_index=labeled_index, pseudo_index=pseudo_index,
+            weighted=weights is not None, preprocessing=preprocessing_names(model)))
+        return model
+
+    def _evaluate(self, model, role):
+        X_val, y_val = self.validation[self.features], self.validation[self.config["target"]]
+        self.eval_log.append(EvalRecord(role=role, round=self.round, index=X_val.index, y_true=y_val))
+        return validation_scores(model, X_val, y_val, self.task)
+
+    def execute(self, labeled, unlabeled, validation, teacher, student) -> PseudoLabelResult:
+        cfg = self.config
+        target = cfg["target"]
+        with self._step("split"):
+            self._prepare(labeled, unlabeled, validation, teacher, student)
+            report = self._check_leakage()
+        features, task = self.features, self.task
+        X_train, y_train = self.train[features], self.train[target]
+        n_unl = len(self.unlabeled)
+        target_scale = float(y_train.std()) if task == "regression" else 1.0
+        prior = y_train.value_counts(normalize=True) if task == "classification" else None
+        empty_index = self.unlabeled.index[:0]
+
+        selected_round = np.zeros(n_unl, dtype=np.int64)  # 0 = never selected
+        pseudo_label = None
+        pseudo_conf = np.full(n_unl, np.nan)
+        weights_all = np.zeros(n_unl)
+        history, first_scores = [], None
+        current = None
+        teacher_model = student_model = None
+        teacher_scores = student_scores = None
+        for r in range(1, cfg["rounds"] + 1):
+            self.round = r
+            with self._step("teacher", "fit on train" if r == 1 else "the last student teaches"):
+                if r == 1:
+                    teacher_model = self._fit(self.teacher_template, "teacher", X_train, y_train,
+                                              X_train.index, empty_index)
+                    teacher_scores = self._evaluate(teacher_model, "teacher")
+                    current = teacher_model
+            available = selected_round == 0
+            with self._step("pseudo_label"):
+                pool_pos = np.flatnonzero(available)
+                pool = self.unlabeled if len(pool_pos) == n_unl else self.unlabeled.iloc[pool_pos]
+                scores = score_frame(current, pool, task, features=features, target_scale=target_scale)
+                if r == 1:
+                    first_scores = scores
+                    pseudo_label = scores["label"].to_numpy().copy()
+                    pseudo_conf = scores["confidence"].to_numpy().copy()
+                else:
+                    pseudo_label[pool_pos] = scores["label"].to_numpy()
+                    pseudo_conf[pool_pos] = scores["confidence"].to_numpy()
+                chosen = select_rows(
+                    scores["label"].to_numpy(), scores["confidence"].to_numpy(),
+                    select=cfg["select"], threshold=cfg["threshold"], k_best=cfg["k_best"],
+                    balance=cfg["balance"], prior=prior)
+                new_pos = pool_pos[chosen]
+                selected_round[new_pos] = r
+                self.counts["n_selected"] = int((selected_round > 0).sum())
+            if r > 1 and len(new_pos) == 0:
+                self.done_units += 2  # nothing new: the student would repeat the last one
+                break
+            with self._step("combine"):
+                sel_pos = np.flatnonzero(selected_round > 0)
+                X_pseudo = self.unlabeled.iloc[sel_pos][features]
+                X_student = pd.concat([X_train, X_pseudo], ignore_index=True)
+                y_student = np.concatenate([y_train.to_numpy(dtype=object if task == "classification" else None),
+                                            pseudo_label[sel_pos]])
+                if task == "classification":
+                    y_student = _common_dtype(y_student, y_train)
+                weights = None
+                if cfg["soft"] or cfg["pseudo_weight"] != 1.0:
+                    w = np.full(len(sel_pos), float(cfg["pseudo_weight"]))
+                    if cfg["soft"]:
+                        w = w * np.nan_to_num(pseudo_conf[sel_pos], nan=1.0)
+                    weights_all[sel_pos] = w
+                    weights = np.concatenate([np.ones(len(X_train)), w])
+                self.counts["n_student_train"] = len(X_student)
+            with self._step("student"):
+                student_model = self._fit(self.student_template, "student", X_student, y_student,
+                                          X_train.index, self.unlabeled.index[sel_pos], weights)
+                student_scores = self._evaluate(student_model, "student")
+                current = student_model
+            history.append(_history_row(r, len(new_pos), len(sel_pos), len(X_student),
+                                        pseudo_label[new_pos], task, student_scores))
+
+        start = time.perf_counter()
+        final = score_frame(student_model, self.unlabeled, task, features=features,
+                            target_scale=target_scale)
+        self.timings["predict"] = time.perf_counter() - start
+        self.done_units = self.total_units
+        report = report.with_fit_log(self.fit_log, self.eval_log)
+
+        index = self.unlabeled.index
+        pseudo_labels = pd.DataFrame({
+            "pseudo_label": pseudo_label,
+            "confidence": pseudo_conf,
+            "selected": selected_round > 0,
+            "round": selected_round,
+        }, index=index)
+        if cfg["soft"] or cfg["pseudo_weight"] != 1.0:
+            pseudo_labels["weight"] = weights_all
+        predictions = pd.DataFrame({"prediction": final["label"].to_numpy(),
+                                    "confidence": final["confidence"].to_numpy()}, index=index)
+        metrics = pd.DataFrame([teacher_scores, student_scores], index=["teacher", "student"])
+        metrics.index.name = "model"
+        return PseudoLabelResult(
+            teacher=teacher_model, student=student_model, pseudo_labels=pseudo_labels,
+            predictions=predictions, metrics=metrics, history=pd.DataFrame(history),
+            train_index=self.train.index, validation_index=self.validation.index,
+            fit_log=self.fit_log, eval_log=self.eval_log,
+            config={**cfg, "features": list(features), "teacher": self.teacher_template,
+                    "student": self.student_template, "task": task},
+            timings=dict(self.timings), task=task,
+            classes_=np.asarray(getattr(teacher_model, "classes_", [])),
+            leakage=report, leaky=not report.ok, counts=dict(self.counts),
+            teacher_confidence=pd.Series(first_scores["confidence"].to_numpy(), index=index,
+                                         name="confidence"),
+            train_target=self.train[target],
+        )
+
+
+def _common_dtype(y_student: np.ndarray, y_train: pd.Series) -> np.ndarray:
+    """Give the student the same label type as the train target (ints stay ints)."""
+    dtype = y_train.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        try:
+            return y_student.astype(np.asarray(y_train.dropna()).dtype)
+        except (TypeError, ValueError):
+            return y_student
+    return y_student
+
+
+def _history_row(r, n_new, n_total, n_student, new_labels, task, scores) -> dict:
+    row = {"round": r, "n_selected": int(n_new), "n_selected_total": int(n_total),
+           "n_student_train": int(n_student)}
+    if task == "classification":
+        counts = pd.Series(new_labels).value_counts().sort_index()
+        for cls, count in counts.items():
+            row[f"selected_{cls}"] = int(count)
+    row.update({f"student_{k}": v for k, v in scores.items()})
+    return row
