@@ -20,29 +20,53 @@ from .errors import PseudoLabelError
 from .fitlog import EvalRecord, FitRecord
 from .models import default_model, infer_task
 from .result import PseudoLabelResult
-from .scoring import has_proba, score_frame, validation_scores
-from .selection import select_rows
+from .scoring import cap_rows, has_proba, score_frame, stack_rows, validation_scores, with_n_jobs
+from .selection import curriculum_threshold, select_rows
+from .teachers import check_labeler_settings, fit_labeler, label_pool, labeler_confidence
 from .steps import ProgressEvent
 
 
 def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validation=None,
         val_size=0.2, features=None, select="all", threshold=None, k_best=None, rounds=1,
         balance=False, soft=False, pseudo_weight=1.0, group_col=None, time_col=None,
-        id_col=None, random_state=0, allow_leakage=False, progress=None) -> PseudoLabelResult:
+        id_col=None, random_state=0, allow_leakage=False, progress=None, calibrate=False,
+        oof=False, guard=None, curriculum=None, max_pseudo_rows=None, n_jobs=None,
+        chunk_rows=200_000) -> PseudoLabelResult:
     """Run the pseudo-label recipe: teacher on train, pseudo-label, student on both.
 
     ``validation`` (or the ``val_size`` split of ``labeled``) is never used to fit; it only
     scores teacher and student. ``progress`` receives a :class:`ProgressEvent` as each step
     starts and ends. See the README for every option.
+
+    ``calibrate=True`` labels with CalibratedClassifierCV fitted on train only; ``oof=k``
+    (True = 5) labels with the mean of ``k`` teachers each fitted on ``k - 1`` train folds;
+    ``curriculum=[0.99, 0.9, 0.8]`` is select="threshold" with one threshold per round,
+    relaxing (rounds default to its length); ``guard=True`` keeps the teacher's predictions
+    when the student scores lower on validation. ``select="auto"`` runs
+    ``strategies.AUTO`` (the benchmark's best and safest strategy) with the guard on;
+    ``guard=None`` means on under "auto", off otherwise.
+
+    Big pools: the unlabeled rows are scored ``chunk_rows`` at a time; ``max_pseudo_rows``
+    caps the pseudo-labelled rows the student gets (sampled with ``random_state``);
+    ``n_jobs`` is set on models that take it. ``unlabeled`` may be a Dask DataFrame: see
+    :mod:`pseudolabel_magic.distributed` (``predictions`` then stays a lazy Dask DataFrame).
     """
+    from .strategies import resolve_settings
+
+    strategy = resolve_settings(  # select="auto" and curriculum become plain settings here
+        select=select, threshold=threshold, k_best=k_best, rounds=rounds, balance=balance,
+        soft=soft, calibrate=calibrate, oof=oof, guard=guard, curriculum=curriculum)
     config = dict(
-        target=target, features=None if features is None else list(features), select=select,
-        threshold=threshold, k_best=k_best, rounds=rounds, balance=balance, soft=soft,
+        target=target, features=None if features is None else list(features), **strategy,
         pseudo_weight=pseudo_weight, val_size=val_size, group_col=group_col, time_col=time_col,
         id_col=id_col, random_state=random_state, allow_leakage=allow_leakage,
-        validation_given=validation is not None,
+        validation_given=validation is not None, unlabeled_given=unlabeled is not None, max_pseudo_rows=max_pseudo_rows, n_jobs=n_jobs,
+        chunk_rows=int(chunk_rows),
     )
-    workflow = _Workflow(config, progress)
+    workflow_class = _Workflow
+    if type(unlabeled).__module__.startswith("dask"):  # without importing dask
+        from .distributed import DaskWorkflow as workflow_class
+    workflow = workflow_class(config, progress)
     return workflow.execute(labeled, unlabeled, validation, teacher, student)
 
 
@@ -151,16 +175,18 @@ class _Workflow:
         inputs.check_train(train, target, task)
         if teacher is None:
             teacher = default_model(task, train, features, len(train), cfg["random_state"])
-        teacher = clone(teacher)
-        student = clone(teacher) if student is None else clone(student)
-        if cfg["select"] in ("threshold", "k-best") and not gives_confidence(teacher, task):
+        teacher = with_n_jobs(clone(teacher), cfg.get("n_jobs"))
+        student = clone(teacher) if student is None else with_n_jobs(clone(student), cfg.get("n_jobs"))
+        check_labeler_settings(cfg, teacher, task)
+        confident = gives_confidence(teacher, task) or labeler_confidence(cfg, task)
+        if cfg["select"] in ("threshold", "k-best") and not confident:
             need = "predict_proba" if task == "classification" else "an ensemble's spread"
             raise PseudoLabelError(
                 f"select={cfg['select']!r} ranks rows by confidence, but the teacher "
                 f"{model_name(teacher)} has no {need}; use select='all' or a teacher such as "
                 + ("LogisticRegression()." if task == "classification" else "RandomForestRegressor().")
             )
-        if cfg["soft"] and not gives_confidence(teacher, task):
+        if cfg["soft"] and not confident:
             raise PseudoLabelError(
                 f"soft=True weights rows by confidence, but the teacher {model_name(teacher)} gives "
                 f"none; pass soft=False or a teacher with predict_proba."
@@ -177,6 +203,8 @@ class _Workflow:
         self.counts.update(n_labeled=len(labeled_rows) if cfg["validation_given"] else len(train) + len(validation),
                            n_train=len(train), n_validation=len(validation),
                            n_unlabeled=len(unlabeled))
+        self.unlabeled_index = unlabeled.index
+        self.max_rows = cfg.get("max_pseudo_rows")
 
     def _check_leakage(self):
         from .leakage import check_leakage
@@ -209,6 +237,30 @@ class _Workflow:
         self.eval_log.append(EvalRecord(role=role, round=self.round, index=X_val.index, y_true=y_val))
         return validation_scores(model, X_val, y_val, self.task)
 
+    # -- the pool of unlabeled rows: pandas here, Dask in distributed.DaskWorkflow ------------
+    def _chunks_done(self, done, total):
+        if total > 1:
+            self.counts.update(partitions_done=done, partitions_total=total)
+            self._emit("pseudo_label", "running", f"{done}/{total} chunks")
+
+    def _score_pool(self, model, pool_pos, target_scale):
+        """Label and confidence of the pool rows (round 1 scores the user's frame, no copy)."""
+        n_unl = len(self.unlabeled)
+        pool = self.unlabeled if len(pool_pos) == n_unl else self.unlabeled.iloc[pool_pos]
+        scores = score_frame(model, pool, self.task, features=self.features,
+                             target_scale=target_scale, chunk_rows=self.config["chunk_rows"],
+                             on_chunk=self._chunks_done)
+        return label_pool(model, scores, pool, self.features, self.task, target_scale)
+
+    def _student_rows(self, X_train, sel_pos):
+        return stack_rows(X_train, self.unlabeled, self.features, sel_pos, self.config["chunk_rows"])
+
+    def _predict_final(self, model, target_scale):
+        final = score_frame(model, self.unlabeled, self.task, features=self.features,
+                            target_scale=target_scale, chunk_rows=self.config["chunk_rows"])
+        return pd.DataFrame({"prediction": final["label"].to_numpy(),
+                             "confidence": final["confidence"].to_numpy()}, index=self.unlabeled_index)
+
     def execute(self, labeled, unlabeled, validation, teacher, student) -> PseudoLabelResult:
         cfg = self.config
         target = cfg["target"]
@@ -217,10 +269,10 @@ class _Workflow:
             report = self._check_leakage()
         features, task = self.features, self.task
         X_train, y_train = self.train[features], self.train[target]
-        n_unl = len(self.unlabeled)
+        n_unl = self.counts["n_unlabeled"]
         target_scale = float(y_train.std()) if task == "regression" else 1.0
         prior = y_train.value_counts(normalize=True) if task == "classification" else None
-        empty_index = self.unlabeled.index[:0]
+        empty_index = self.unlabeled_index[:0]
 
         selected_round = np.zeros(n_unl, dtype=np.int64)  # 0 = never selected
         pseudo_label = None
@@ -238,34 +290,49 @@ class _Workflow:
                                               X_train.index, empty_index)
                     teacher_scores = self._evaluate(teacher_model, "teacher")
                     current = teacher_model
+                    labeler = fit_labeler(self, self.teacher_template, X_train, y_train,
+                                          X_train.index, empty_index, role="teacher")
+                else:  # calibrate/oof: refit the labeler on the last student's rows
+                    labeler = fit_labeler(self, self.student_template, X_student, y_student,
+                                          X_train.index, self.unlabeled_index[sel_pos], weights,
+                                          role="student")
+                current = current if labeler is None else labeler
             available = selected_round == 0
             with self._step("pseudo_label"):
                 pool_pos = np.flatnonzero(available)
-                pool = self.unlabeled if len(pool_pos) == n_unl else self.unlabeled.iloc[pool_pos]
-                scores = score_frame(current, pool, task, features=features, target_scale=target_scale)
+                scores = self._score_pool(current, pool_pos, target_scale)
                 if r == 1:
-                    first_scores = scores
-                    pseudo_label = scores["label"].to_numpy().copy()
-                    pseudo_conf = scores["confidence"].to_numpy().copy()
+                    first_scores = scores  # read-only views of it until round 2 writes
+                    pseudo_label = scores["label"].to_numpy()
+                    pseudo_conf = scores["confidence"].to_numpy()
                 else:
+                    if r == 2:
+                        pseudo_label, pseudo_conf = pseudo_label.copy(), pseudo_conf.copy()
                     pseudo_label[pool_pos] = scores["label"].to_numpy()
                     pseudo_conf[pool_pos] = scores["confidence"].to_numpy()
                 chosen = select_rows(
                     scores["label"].to_numpy(), scores["confidence"].to_numpy(),
-                    select=cfg["select"], threshold=cfg["threshold"], k_best=cfg["k_best"],
+                    select=cfg["select"], k_best=cfg["k_best"],
+                    threshold=cfg["threshold"] if cfg["curriculum"] is None
+                    else curriculum_threshold(cfg["curriculum"], r),
                     balance=cfg["balance"], prior=prior)
                 new_pos = pool_pos[chosen]
+                pool_pos = chosen = None  # one int64 per row: not kept through the fits
+                if self.max_rows is not None:  # sampled with the seed when more are selected
+                    room = self.max_rows - int((selected_round > 0).sum())
+                    new_pos = cap_rows(new_pos, room, cfg["random_state"], r)
                 selected_round[new_pos] = r
                 self.counts["n_selected"] = int((selected_round > 0).sum())
             if r > 1 and len(new_pos) == 0:
                 self.done_units += 2  # nothing new: the student would repeat the last one
                 break
             with self._step("combine"):
-                sel_pos = np.flatnonzero(selected_round > 0)
-                X_pseudo = self.unlabeled.iloc[sel_pos][features]
-                X_student = pd.concat([X_train, X_pseudo], ignore_index=True)
-                y_student = np.concatenate([y_train.to_numpy(dtype=object if task == "classification" else None),
-                                            pseudo_label[sel_pos]])
+                sel_pos = new_pos if r == 1 else np.flatnonzero(selected_round > 0)  # round 1: same rows
+                X_student = None  # free the last round's rows before stacking the new ones
+                X_student = self._student_rows(X_train, sel_pos)
+                same_kind = pseudo_label.dtype != object and y_train.dtype == pseudo_label.dtype
+                y_student = np.concatenate([y_train.to_numpy(dtype=None if same_kind or task != "classification"
+                                                             else object), pseudo_label[sel_pos]])
                 if task == "classification":
                     y_student = _common_dtype(y_student, y_train)
                 weights = None
@@ -278,20 +345,22 @@ class _Workflow:
                 self.counts["n_student_train"] = len(X_student)
             with self._step("student"):
                 student_model = self._fit(self.student_template, "student", X_student, y_student,
-                                          X_train.index, self.unlabeled.index[sel_pos], weights)
+                                          X_train.index, self.unlabeled_index[sel_pos], weights)
                 student_scores = self._evaluate(student_model, "student")
                 current = student_model
             history.append(_history_row(r, len(new_pos), len(sel_pos), len(X_student),
                                         pseudo_label[new_pos], task, student_scores))
 
+        guard_used = cfg["guard"] and _student_scored_lower(teacher_scores, student_scores, task)
+        final_model = teacher_model if guard_used else student_model
         start = time.perf_counter()
-        final = score_frame(student_model, self.unlabeled, task, features=features,
-                            target_scale=target_scale)
+        X_student = y_student = None  # the stacked rows are not needed any more
+        predictions = self._predict_final(final_model, target_scale)
         self.timings["predict"] = time.perf_counter() - start
         self.done_units = self.total_units
         report = report.with_fit_log(self.fit_log, self.eval_log)
 
-        index = self.unlabeled.index
+        index = self.unlabeled_index
         pseudo_labels = pd.DataFrame({
             "pseudo_label": pseudo_label,
             "confidence": pseudo_conf,
@@ -300,8 +369,6 @@ class _Workflow:
         }, index=index)
         if cfg["soft"] or cfg["pseudo_weight"] != 1.0:
             pseudo_labels["weight"] = weights_all
-        predictions = pd.DataFrame({"prediction": final["label"].to_numpy(),
-                                    "confidence": final["confidence"].to_numpy()}, index=index)
         metrics = pd.DataFrame([teacher_scores, student_scores], index=["teacher", "student"])
         metrics.index.name = "model"
         return PseudoLabelResult(
@@ -317,7 +384,14 @@ class _Workflow:
             teacher_confidence=pd.Series(first_scores["confidence"].to_numpy(), index=index,
                                          name="confidence"),
             train_target=self.train[target],
+            guard_used=bool(guard_used), final_model="teacher" if guard_used else "student",
         )
+
+
+def _student_scored_lower(teacher_scores: dict, student_scores: dict, task: str) -> bool:
+    """The guard's rule: the student's validation accuracy (r2) is below the teacher's."""
+    main = "accuracy" if task == "classification" else "r2"
+    return bool(student_scores[main] < teacher_scores[main])
 
 
 def _common_dtype(y_student: np.ndarray, y_train: pd.Series) -> np.ndarray:

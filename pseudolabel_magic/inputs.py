@@ -199,3 +199,29 @@ def check_train(train: pd.DataFrame, target, task: str) -> None:
             f"train has a single class ({only!r}); a classifier needs at least 2 classes: "
             f"label rows of another class or change the split (val_size, random_state)."
         )
+
+
+def check_strategy_settings(*, select, threshold, k_best, rounds, balance, soft, calibrate, oof,
+                            guard, curriculum) -> None:
+    """The settings of issue 6 (calibrate, oof, guard, curriculum, "auto"); the rest is
+    checked by :func:`check_settings` once "auto" is resolved."""
+    if not isinstance(calibrate, (bool, np.bool_)):
+        raise PseudoLabelError(f"calibrate={calibrate!r} must be True or False.")
+    if guard is not None and not isinstance(guard, (bool, np.bool_)):
+        raise PseudoLabelError(f"guard={guard!r} must be True, False or None (None: on under select='auto').")
+    if not isinstance(oof, (bool, np.bool_)) and (not isinstance(oof, numbers.Integral) or oof < 2):
+        raise PseudoLabelError(f"oof={oof!r} must be True (5 folds), False, or a number of folds >= 2; pass e.g. oof=5.")
+    if curriculum is not None:
+        if isinstance(curriculum, (str, bytes)) or not hasattr(curriculum, "__len__") or len(curriculum) == 0:
+            raise PseudoLabelError(f"curriculum={curriculum!r} must be a list of thresholds, one per round; pass e.g. curriculum=[0.99, 0.9, 0.8].")
+        bad = [t for t in curriculum if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= float(t) <= 1]
+        if bad:
+            raise PseudoLabelError(f"curriculum threshold {bad[0]!r} is outside [0, 1]; pass confidences such as [0.99, 0.9, 0.8].")
+        if any(float(b) > float(a) for a, b in zip(curriculum, curriculum[1:])):
+            raise PseudoLabelError(f"curriculum={list(curriculum)!r} must relax round by round (never rise); sort it high to low, e.g. [0.99, 0.9, 0.8].")
+        if select == "k-best":
+            raise PseudoLabelError("curriculum gives each round a threshold, so it cannot go with select='k-best'; pass select='threshold'.")
+        if threshold is not None:
+            raise PseudoLabelError("pass either threshold or curriculum, not both: a curriculum's first value is round 1's threshold.")
+        if isinstance(rounds, numbers.Integral) and rounds not in (1, len(curriculum)):
+            raise PseudoLabelError(f"rounds={rounds!r} differs from the {len(curriculum)} thresholds in curriculum; leave rounds out or give one threshold per round.")

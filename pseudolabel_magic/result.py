@@ -9,6 +9,10 @@ from typing import Any
 import pandas as pd
 
 
+GUARD_NOTE = ("guard: kept the teacher's predictions because the student scored lower on "
+              "validation (this choice used the validation score)")
+
+
 @dataclass(repr=False)
 class PseudoLabelResult:
     """Everything a run produced; attribute names follow scikit-learn's fitted-model habits.
@@ -38,6 +42,10 @@ class PseudoLabelResult:
     counts: dict = field(default_factory=dict)
     teacher_confidence: pd.Series | None = None
     train_target: pd.Series | None = None
+    #: True when ``guard=True`` kept the teacher's predictions (the student scored lower on
+    #: validation); ``final_model`` names the model behind ``predictions``.
+    guard_used: bool = False
+    final_model: str = "student"
 
     # -- small helpers front ends share -------------------------------------------------
     @property
@@ -58,6 +66,8 @@ class PseudoLabelResult:
         t, s = self.metrics.loc["teacher", main], self.metrics.loc["student", main]
         text = (f"{self.n_selected:,} of {len(self.pseudo_labels):,} unlabeled rows pseudo-labelled "
                 f"in {self.rounds_run} round(s); validation {main}: teacher {t:.3f}, student {s:.3f}")
+        if self.guard_used:
+            text += "; " + GUARD_NOTE
         if self.leaky:
             text = "LEAKY (allow_leakage=True, scores are not honest): " + text
         return text
@@ -117,10 +127,7 @@ class PseudoLabelResult:
         metrics = self.metrics.round(4)
         if self.leaky:
             metrics = metrics.rename(index=lambda name: f"{name} (LEAKY)")
-        try:
-            svg = self.diagram().svg
-        except ImportError:
-            svg = ""
+        svg = self.diagram().svg if getattr(self, "show_diagram", True) else ""
         return (
             f"<div><p><b>PseudoLabelResult</b> ({esc(self.task)}): {esc(self.summary())}</p>"
             f"{banner}{svg}<p>{esc(self._verdict())}</p>"

@@ -37,7 +37,7 @@ def ensemble_spread(model, X) -> np.ndarray | None:
 
 
 def score_frame(model, X: pd.DataFrame, task: str, *, features=None, target_scale: float = 1.0,
-                chunk_rows: int = 200_000) -> pd.DataFrame:
+                chunk_rows: int = 200_000, on_chunk=None) -> pd.DataFrame:
     """Predictions and confidence for ``X``, indexed like it.
 
     Classification: confidence is the largest class probability (NaN without
@@ -45,8 +45,10 @@ def score_frame(model, X: pd.DataFrame, task: str, *, features=None, target_scal
     is the disagreement (std) of an ensemble's members; NaN when the model has no members.
     Works in chunks (``features`` are taken per chunk, so the pool is never copied whole)
     and an empty frame gives an empty result (scikit-learn rejects 0-row input).
+    ``on_chunk(done, total)`` is called after each chunk (progress).
     """
     n = len(X)
+    n_chunks = -(-n // chunk_rows)
     labels_parts, conf_parts = [], []
     for start in range(0, n, chunk_rows):
         part = X.iloc[start:start + chunk_rows]
@@ -65,6 +67,8 @@ def score_frame(model, X: pd.DataFrame, task: str, *, features=None, target_scal
             else:
                 scale = target_scale if target_scale > 0 else 1.0
                 conf_parts.append(1.0 / (1.0 + spread / scale))
+        if on_chunk is not None:
+            on_chunk(start // chunk_rows + 1, n_chunks)
     if n == 0:
         classes = getattr(model, "classes_", None)
         labels = np.asarray(classes)[:0] if classes is not None else np.empty(0)
@@ -100,3 +104,55 @@ def validation_scores(model, X: pd.DataFrame, y: pd.Series, task: str) -> dict:
         "mae": float(metrics.mean_absolute_error(y, pred)),
         "rmse": float(np.sqrt(metrics.mean_squared_error(y, pred))),
     }
+
+
+# -- big pools on one machine: the student's rows, the row cap, n_jobs -------------------
+def stack_rows(X_train: pd.DataFrame, unlabeled: pd.DataFrame, features, positions,
+               chunk_rows: int = 200_000) -> pd.DataFrame:
+    """``X_train`` on top of the ``positions`` rows of ``unlabeled`` (features only), RangeIndex.
+
+    Each unlabeled row is copied once, a chunk at a time. When every feature is float of
+    one dtype the rows go into one C-ordered array wrapped without a copy, which
+    scikit-learn then fits on as is instead of converting the frame again.
+    """
+    features = list(features)
+    col_pos = unlabeled.columns.get_indexer(features)
+    dtypes = {*X_train.dtypes, *unlabeled.dtypes.iloc[col_pos]}
+    if len(dtypes) != 1 or not (isinstance(dtype := dtypes.pop(), np.dtype) and dtype.kind == "f"):
+        pieces = [unlabeled.iloc[positions[a:a + chunk_rows], col_pos]
+                  for a in range(0, len(positions), chunk_rows)]
+        return pd.concat([X_train, *pieces], ignore_index=True)
+    n_train = len(X_train)
+    out = np.empty((n_train + len(positions), len(features)), dtype=dtype)
+    out[:n_train] = X_train.to_numpy(dtype=dtype)
+    for a in range(0, len(positions), chunk_rows):
+        chunk = positions[a:a + chunk_rows]
+        out[n_train + a:n_train + a + len(chunk)] = unlabeled.iloc[chunk, col_pos].to_numpy(dtype=dtype)
+    return pd.DataFrame(out, columns=features, copy=False)
+
+
+def cap_rows(new_pos: np.ndarray, room, random_state, round_: int) -> np.ndarray:
+    """At most ``room`` of the newly selected positions, sampled with the seed (sorted)."""
+    if room is None or len(new_pos) <= room:
+        return new_pos
+    if random_state is None:
+        rng = np.random.default_rng()
+    elif isinstance(random_state, (int, np.integer)):
+        rng = np.random.default_rng([int(random_state), round_])
+    else:  # a RandomState, as scikit-learn accepts
+        rng = np.random.default_rng(random_state.randint(2**31))
+    return np.sort(rng.choice(new_pos, size=max(int(room), 0), replace=False))
+
+
+#: estimators whose ``n_jobs`` is accepted but ignored with a FutureWarning (scikit-learn >= 1.8)
+_N_JOBS_IGNORED = ("LogisticRegression",)
+
+
+def with_n_jobs(model, n_jobs):
+    """Set ``n_jobs`` on the model (a Pipeline's last step) when it has that parameter."""
+    if n_jobs is None:
+        return model
+    final = model[-1] if hasattr(model, "steps") else model
+    if "n_jobs" in final.get_params(deep=False) and type(final).__name__ not in _N_JOBS_IGNORED:
+        final.set_params(n_jobs=n_jobs)
+    return model

@@ -9,7 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SELECT_MODES = ("all", "threshold", "k-best")
+#: "auto" is resolved by the engine to the strategy the benchmark found best (strategies.AUTO).
+SELECT_MODES = ("all", "threshold", "k-best", "auto")
+
+
+def curriculum_threshold(curriculum, round_: int) -> float:
+    """The threshold of round ``round_`` (1-based) in a relaxing list such as [0.99, 0.95, 0.9].
+
+    Rounds past the end of the list keep its last threshold.
+    """
+    return float(curriculum[min(round_, len(curriculum)) - 1])
 
 
 def select_threshold(confidence: np.ndarray, threshold: float) -> np.ndarray:

@@ -1,0 +1,79 @@
+"""Row fingerprints that compare rows across frames by content, not by index label.
+
+Leakage checks need "is this validation row also in train?" in O(rows x columns) time.
+Hashing each row to one uint64 and intersecting sets gives that. The hash must not depend
+on how a frame happens to store a value, or a copied row would slip through:
+
+* NaN equals NaN (pandas, numpy and ``pd.NA`` missing values all hash alike);
+* a categorical hashes by value, not by code, so two frames with different category
+  sets still agree;
+* integers, floats and booleans hash by numeric value (``1``, ``1.0`` and ``True`` agree),
+  because a column gains NaN and turns float in one frame but not in another;
+* ``-0.0`` equals ``0.0``;
+* datetimes and timedeltas hash by instant, whatever their unit or time zone.
+
+Dask frames will get their own implementation of :func:`row_hashes`; every other module
+calls only that function (and :func:`column_hashes`), so the swap stays local.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from pandas.util import hash_pandas_object
+
+_MIX = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: spreads bits when combining columns
+
+
+def _normalised(col: pd.Series) -> pd.Series:
+    """Give equal values one representation, whatever dtype this frame stored them in."""
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return col  # hash_pandas_object hashes categories by value, then takes the codes
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        if pd.api.types.is_complex_dtype(dtype):
+            return col.astype(str)
+        values = col.to_numpy(dtype="float64", na_value=np.nan)
+        values = np.where(np.isnan(values), np.nan, values + 0.0)  # one NaN, -0.0 -> 0.0
+        return pd.Series(values, copy=False)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        col = col.dt.tz_convert("UTC").dt.tz_localize(None)
+        dtype = col.dtype
+    if pd.api.types.is_datetime64_dtype(dtype):
+        return col.astype("datetime64[ns]")  # pandas 3 keeps s/ms/us/ns units apart
+    if pd.api.types.is_timedelta64_dtype(dtype):
+        return col.astype("timedelta64[ns]")
+    return col
+
+
+def column_hashes(frame: pd.DataFrame, columns: Sequence) -> np.ndarray:
+    """Hash each listed column of ``frame``: a (rows, columns) uint64 array.
+
+    Kept separate from :func:`row_hashes` because per-column hashes also answer
+    "does this feature determine the target?" without hashing the data twice.
+    """
+    out = np.empty((len(frame), len(columns)), dtype=np.uint64, order="F")  # columns contiguous
+    for j, name in enumerate(columns):
+        col = _normalised(frame[name])
+        out[:, j] = hash_pandas_object(col, index=False, categorize=True).to_numpy()
+    return out
+
+
+def combine_hashes(per_column: np.ndarray) -> np.ndarray:
+    """Fold per-column hashes into one hash per row; column order matters."""
+    h = np.full(per_column.shape[0], np.uint64(0xCBF29CE484222325), dtype=np.uint64)
+    for j in range(per_column.shape[1]):
+        h ^= per_column[:, j]
+        h *= _MIX
+    return h
+
+
+def row_hashes(frame: pd.DataFrame, columns: Sequence) -> np.ndarray:
+    """One uint64 per row of ``frame`` over ``columns`` (never the index).
+
+    Equal rows in two frames hash equal even when their dtypes or category sets differ;
+    see the module docstring for the rules.
+    """
+    return combine_hashes(column_hashes(frame, list(columns)))

@@ -1,0 +1,543 @@
+"""Leakage checks: prove the validation rows stayed outside every fit.
+
+A pseudo-label run has more ways to leak than a plain fit: validation rows can hide in the
+unlabeled pool under new index labels, get pseudo-labelled and train the student. So rows
+are compared by index label *and* by content (a hash of the feature columns only, never the
+label, NaN equal to NaN), and after the run the engine's ``fit_log`` is checked too.
+Every check is O(rows x columns): hashing plus set intersection.
+
+Checks (stable names; ``fail`` stops ``pl.run`` unless ``allow_leakage=True``):
+
+``validation_index_in_train`` (fail)
+    validation index labels that also label a train row.
+``validation_index_in_unlabeled`` (fail; warn when the unlabeled set has a default
+    ``RangeIndex``, whose labels carry no identity and coincide by chance)
+    validation index labels that also label an unlabeled row.
+``validation_rows_in_train`` / ``validation_rows_in_unlabeled`` (fail)
+    validation rows whose feature values occur in train / the unlabeled set, under any label.
+``shared_id`` / ``shared_group`` (only with ``id_col`` / ``group_col``)
+    validation rows whose id / group value also occurs in train (fail) or only in the
+    unlabeled set (warn: a transductive overlap; the student sees those rows' features and
+    pseudo-labels, never validation's labels, and a frame's unlabeled rows share its groups).
+``time_order`` (fail; only with ``time_col``)
+    validation rows dated before the latest train row.
+``target_proxy`` (warn)
+    features equal to the target, or determining it exactly on the labeled rows while
+    taking at most half as many values as there are rows (a feature with a value per row
+    "determines" any target trivially). ``count`` is the number of such features.
+``conflicting_labels`` (warn)
+    labeled rows (train + validation) whose identical feature values carry different labels.
+``target_in_unlabeled`` (warn)
+    non-missing target values in the unlabeled set: are these rows really unlabeled?
+
+After the run (:meth:`LeakageReport.with_fit_log`):
+
+``teacher_fit_saw_validation`` / ``student_fit_saw_validation`` (fail)
+    validation rows that reached a teacher / student fit, by index label or by content.
+``preprocessing_fit_saw_validation`` (fail)
+    the same for helper fits (roles other than teacher/student) and every fit that carries
+    preprocessing, since a pipeline's scaler or imputer is fit on exactly the fit's rows.
+``metrics_on_true_labels`` (fail; warn when nothing was scored)
+    scored rows that are not validation rows, or whose ``y_true`` differs from validation's
+    true target.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import PseudoLabelError, did_you_mean
+from .hashing import column_hashes, combine_hashes
+
+STATUS_ORDER = {"fail": 0, "warn": 1, "pass": 2}
+SYMBOL = {"fail": "\u2717", "warn": "!", "pass": "\u2713"}
+#: rows of the firewall (sets that must not touch validation) and its columns (identity keys)
+FIREWALL_ROWS = ("train", "unlabeled", "pseudo_labels", "teacher_fit", "student_fit")
+FIREWALL_KEYS = ("index", "content", "id", "group")
+N_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    status: str
+    detail: str
+    count: int
+    examples: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the after-run checks need, kept as hashes and keys rather than whole frames."""
+
+    n_validation: int
+    validation_index: pd.Index
+    validation_hashes: np.ndarray
+    validation_target: pd.Series
+    train_hashes: pd.Series  # row hash keyed by train index label
+    unlabeled_hashes: pd.Series  # row hash keyed by unlabeled index label
+    keys: dict = field(default_factory=dict)  # "id"/"group" -> (val, train, unl) Series by label
+    key_names: dict = field(default_factory=dict)  # "id"/"group" -> column name
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _pct(n: int, total: int) -> str:
+    return f"{n:,} of {total:,} validation rows ({100.0 * n / total if total else 0.0:.1f}%)"
+
+
+def _isin(values, other) -> np.ndarray:
+    """``values.isin(other)`` as a bool array, also for mixed-type labels.
+
+    pandas' Arrow-backed strings refuse to compare with non-string labels, so on a type
+    error both sides fall back to plain object arrays.
+    """
+    values = values if isinstance(values, (pd.Index, pd.Series)) else pd.Index(values)
+    try:
+        return np.asarray(values.isin(other), dtype=bool)
+    except TypeError:
+        objects = pd.Index(np.asarray(values, dtype=object), dtype=object)
+        return np.asarray(objects.isin(np.asarray(pd.Index(other), dtype=object)), dtype=bool)
+
+
+def _labelled(rows: pd.DataFrame, **labels) -> pd.DataFrame:
+    """``rows`` with index-label columns in front (a user column of the same name may stay)."""
+    front = pd.DataFrame({name: pd.Series(list(values), dtype=object) for name, values in labels.items()})
+    return pd.concat([front, rows.reset_index(drop=True)], axis=1)
+
+
+def _frame_examples(val: pd.DataFrame, hit: np.ndarray, side: str, other_labels) -> pd.DataFrame:
+    """The first offending validation rows, with the index label on each side in front."""
+    pos = np.flatnonzero(hit)[:N_EXAMPLES]
+    return _labelled(val.iloc[pos], validation_index=val.index[pos],
+                     **{f"{side}_index": other_labels(pos)})
+
+
+def _rows_example(frame: pd.DataFrame, hit: np.ndarray, label: str) -> pd.DataFrame:
+    pos = np.flatnonzero(hit)[:N_EXAMPLES]
+    return _labelled(frame.iloc[pos], **{label: frame.index[pos]})
+
+
+def _first_label_by_hash(other_h: np.ndarray, other_index: pd.Index, wanted: np.ndarray) -> list:
+    """For each wanted hash, the first index label in ``other`` with that hash (few wanted)."""
+    mask = np.isin(other_h, wanted)
+    first = pd.Series(list(other_index[mask]), index=other_h[mask], dtype=object)
+    first = first[~first.index.duplicated()]
+    return list(first.reindex(wanted))
+
+
+def _index_check(name, val, other, side, *, range_is_chance=False) -> _Check:
+    hit = _isin(val.index, other.index) if other is not None else np.zeros(len(val), bool)
+    n = int(hit.sum())
+    rule = "rule: no label may be shared"
+    if other is None:
+        return _Check(name, "pass", f"There is no {side} set to compare index labels with.", 0)
+    status = "fail" if n else "pass"
+    detail = f"{_pct(n, len(val))} have index labels that also label {_a(side)} row; {rule}."
+    if n and range_is_chance and _fresh_range(other.index):
+        status = "warn"
+        detail += (f" The {side} set has a default RangeIndex from 0, so shared labels may be "
+                   "coincidence; the row-content check decides.")
+    ex = _frame_examples(val, hit, side, lambda pos: val.index[pos]) if n else None
+    return _Check(name, status, detail, n, ex)
+
+
+def _fresh_range(index: pd.Index) -> bool:
+    """A default 0, 1, 2, ... index, as a frame read from a file gets: labels without identity."""
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+
+
+def _content_check(name, val, val_h, other, other_h, side) -> _Check:
+    if other is None:
+        return _Check(name, "pass", f"There is no {side} set to compare row contents with.", 0)
+    hit = np.asarray(pd.Index(val_h).isin(other_h))
+    n = int(hit.sum())
+    detail = (f"{_pct(n, len(val))} have feature values identical to {_a(side)} row under any "
+              "index label (label excluded, NaN equal to NaN); rule: none may.")
+    ex = None
+    if n:
+        ex = _frame_examples(val, hit, side,
+                             lambda pos: _first_label_by_hash(other_h, other.index, val_h[pos]))
+    return _Check(name, "fail" if n else "pass", detail, n, ex)
+
+
+def _key_check(name, kind, col, val, train, unlabeled) -> tuple[_Check, dict]:
+    """Validation rows whose id/group value also occurs in train or the unlabeled set."""
+    v = val[col]
+    present = v.notna().to_numpy()
+    per_side, hit = {}, np.zeros(len(val), bool)
+    for side, other in (("train", train), ("unlabeled", unlabeled)):
+        if other is None or col not in other:
+            per_side[side] = None
+            continue
+        side_hit = _isin(v, other[col].dropna()) & present
+        per_side[side] = int(side_hit.sum())
+        hit |= side_hit
+    n = int(hit.sum())
+    sides = ", ".join(f"{s} {c:,}" for s, c in per_side.items() if c is not None)
+    detail = (f"{_pct(n, len(val))} share a {kind} value of column {col!r} with another split "
+              f"({sides}); rule: no {kind} may be in both train and validation (sharing with "
+              "the unlabeled set only warns: the student sees those rows, never their labels).")
+    ex = None
+    if n:
+        ex = _rows_example(val, hit, "validation_index")
+    status = "fail" if per_side["train"] else ("warn" if n else "pass")
+    return _Check(name, status, detail, n, ex), per_side
+
+
+def _time_check(col, val, train) -> _Check:
+    latest = train[col].max()
+    hit = (val[col] < latest).to_numpy(dtype=bool, na_value=False) if pd.notna(latest) else np.zeros(len(val), bool)
+    n = int(hit.sum())
+    detail = (f"{_pct(n, len(val))} are dated before the latest train row ({col!r} = {latest}); "
+              "rule: validation must come after everything the models learn from.")
+    ex = None
+    if n:
+        ex = _rows_example(val, hit, "validation_index")
+    return _Check("time_order", "fail" if n else "pass", detail, n, ex)
+
+
+def _n_unique(values: np.ndarray) -> int:
+    return len(pd.unique(values))
+
+
+_PROBE = 5_000
+
+
+def _determines(col_h: np.ndarray, y_h: np.ndarray) -> bool:
+    """True when every value of the column comes with a single label."""
+    return _n_unique(combine_hashes(np.column_stack([col_h, y_h]))) == _n_unique(col_h)
+
+
+def _proxy_check(features, col_h, y_h, labeled: pd.DataFrame, target) -> _Check:
+    """Features that equal or determine the target exactly on the labeled rows."""
+    n = len(y_h)
+    n_classes = _n_unique(y_h)
+    flagged = []
+    for j, name in enumerate(features):
+        c = col_h[:, j]
+        if n and np.array_equal(c, y_h):
+            flagged.append((name, "equals the target"))
+            continue
+        if n_classes < 2 or not _determines(c[:_PROBE], y_h[:_PROBE]):
+            continue  # a counterexample among the first rows settles it cheaply
+        n_values = _n_unique(c)
+        if n_values <= n / 2 and _determines(c, y_h):
+            flagged.append((name, f"determines the target ({n_values:,} values, one label each)"))
+    if not flagged:
+        detail = (f"No feature equals or determines {target!r} exactly on the {n:,} labeled rows; "
+                  "rule: a feature that does is likely a copy of the answer.")
+        return _Check("target_proxy", "pass", detail, 0)
+    what = "; ".join(f"{name!r} {why}" for name, why in flagged)
+    detail = (f"{len(flagged)} feature(s) on the {n:,} labeled rows: {what}; "
+              "rule: a feature that does is likely a copy of the answer.")
+    names = [name for name, _ in flagged]
+    ex = _rows_example(labeled[names + [target]], np.ones(len(labeled), bool), "labeled_index")
+    return _Check("target_proxy", "warn", detail, len(flagged), ex)
+
+
+def _conflict_check(row_h, y_h, labeled: pd.DataFrame, target) -> _Check:
+    pairs = pd.DataFrame({"h": row_h, "y": y_h}).drop_duplicates()
+    repeated = pairs["h"][pairs["h"].duplicated()].unique()
+    hit = np.isin(row_h, repeated)
+    n = int(hit.sum())
+    detail = (f"{n:,} of {len(row_h):,} labeled rows have identical feature values but different "
+              f"{target!r} labels; rule: identical inputs should carry one label.")
+    ex = None
+    if n:
+        ex = _rows_example(labeled, hit, "labeled_index")
+    return _Check("conflicting_labels", "warn" if n else "pass", detail, n, ex)
+
+
+def _target_in_unlabeled(unlabeled, target) -> _Check:
+    present = unlabeled is not None and target in unlabeled
+    n = int(unlabeled[target].notna().sum()) if present else 0
+    total = 0 if unlabeled is None else len(unlabeled)
+    detail = (f"{n:,} of {total:,} unlabeled rows have a value in the target column {target!r}; "
+              "rule: unlabeled rows should have none (are these rows really unlabeled?).")
+    ex = None
+    if n:
+        ex = _rows_example(unlabeled, unlabeled[target].notna().to_numpy(), "unlabeled_index")
+    return _Check("target_in_unlabeled", "warn" if n else "pass", detail, n, ex)
+
+
+def _need(frame: pd.DataFrame, col, role: str, what: str) -> None:
+    if col not in frame:
+        raise PseudoLabelError(
+            f"{role} {col!r} is not a column of the {what} frame.{did_you_mean(col, frame.columns)}")
+
+
+def _default_features(frames, exclude) -> list:
+    shared = [c for c in frames[0].columns if all(c in f for f in frames[1:])]
+    return [c for c in shared if c not in exclude]
+
+
+def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
+                  unlabeled: pd.DataFrame | None = None, *, target, features: Sequence | None = None,
+                  group_col=None, time_col=None, id_col=None) -> "LeakageReport":
+    """Run the before-fit checks and return a :class:`LeakageReport` (see the module docstring).
+
+    ``features`` are the columns hashed to compare row contents; by default every column
+    shared by the frames except the target, group, time and id columns.
+    """
+    for frame, what in ((train, "train"), (validation, "validation")):
+        _need(frame, target, "target", what)
+        for col, role in ((id_col, "id_col"), (group_col, "group_col"), (time_col, "time_col")):
+            if col is not None:
+                _need(frame, col, role, what)
+    frames = [train, validation] + ([unlabeled] if unlabeled is not None else [])
+    if features is None:
+        features = _default_features(frames, {target, group_col, time_col, id_col})
+    features = [f for f in features if f != target]  # the label is never hashed
+    for frame, what in zip(frames, ("train", "validation", "unlabeled")):
+        for col in features:
+            _need(frame, col, "feature", what)
+
+    train_ch, val_ch = column_hashes(train, features), column_hashes(validation, features)
+    train_h, val_h = combine_hashes(train_ch), combine_hashes(val_ch)
+    unl_h = combine_hashes(column_hashes(unlabeled, features)) if unlabeled is not None else None
+
+    checks = [
+        _index_check("validation_index_in_train", validation, train, "train"),
+        _index_check("validation_index_in_unlabeled", validation, unlabeled, "unlabeled",
+                     range_is_chance=True),
+        _content_check("validation_rows_in_train", validation, val_h, train, train_h, "train"),
+        _content_check("validation_rows_in_unlabeled", validation, val_h, unlabeled, unl_h,
+                       "unlabeled"),
+    ]
+    firewall = {row: dict.fromkeys(FIREWALL_KEYS) for row in FIREWALL_ROWS}
+    for row, i in (("train", 0), ("unlabeled", 1)):
+        if row == "train" or unlabeled is not None:
+            firewall[row]["index"] = checks[i].count
+            firewall[row]["content"] = checks[i + 2].count
+    keys = {}
+    for kind, col in (("id", id_col), ("group", group_col)):
+        if col is None:
+            continue
+        check, per_side = _key_check(f"shared_{kind}", kind, col, validation, train, unlabeled)
+        checks.append(check)
+        for side, n in per_side.items():
+            firewall[side][kind] = n
+        unl_keys = unlabeled[col] if unlabeled is not None and col in unlabeled else None
+        keys[kind] = (validation[col], train[col], unl_keys)
+    if time_col is not None:
+        checks.append(_time_check(time_col, validation, train))
+
+    labeled = pd.concat([train, validation])
+    lab_ch = np.concatenate([train_ch, val_ch])
+    y_h = column_hashes(labeled, [target])[:, 0]
+    checks.append(_proxy_check(features, lab_ch, y_h, labeled, target))
+    checks.append(_conflict_check(np.concatenate([train_h, val_h]), y_h, labeled, target))
+    checks.append(_target_in_unlabeled(unlabeled, target))
+
+    evidence = _Evidence(
+        n_validation=len(validation), validation_index=validation.index, validation_hashes=val_h,
+        validation_target=validation[target],
+        train_hashes=pd.Series(train_h, index=train.index),
+        unlabeled_hashes=pd.Series(unl_h if unl_h is not None else np.empty(0, np.uint64),
+                                   index=unlabeled.index if unlabeled is not None else None),
+        keys=keys, key_names={k: c for k, c in (("id", id_col), ("group", group_col)) if c is not None})
+    return LeakageReport(tuple(checks), evidence, firewall, after_run=False)
+
+
+# -- after the run: what reached each fit and each score ----------------------------------
+_FIT_CHECKS = (("teacher_fit_saw_validation", "teacher", "the teacher's fit"),
+               ("student_fit_saw_validation", "student", "the student's fit"),
+               ("preprocessing_fit_saw_validation", "preprocessing",
+                "a preprocessing or helper fit"))
+
+
+def _union(indexes) -> pd.Index:
+    indexes = [pd.Index(i) for i in indexes if i is not None and len(i)]
+    return indexes[0].append(indexes[1:]).unique() if indexes else pd.Index([])
+
+
+def _reached(ev: _Evidence, labeled: pd.Index, pseudo: pd.Index) -> dict:
+    """Boolean masks over validation rows reached by fits on these rows, per identity key."""
+    th, uh = ev.train_hashes, ev.unlabeled_hashes
+    fit_h = np.concatenate([th[_isin(th.index, labeled)].to_numpy(),
+                            uh[_isin(uh.index, pseudo)].to_numpy()])
+    masks = {"index": _isin(ev.validation_index, labeled),
+             "content": np.asarray(pd.Index(ev.validation_hashes).isin(fit_h))}
+    for kind, (val_k, train_k, unl_k) in ev.keys.items():
+        parts = [train_k[_isin(train_k.index, labeled)]]
+        if unl_k is not None:
+            parts.append(unl_k[_isin(unl_k.index, pseudo)])
+        fit_k = pd.concat(parts).dropna()
+        masks[kind] = _isin(val_k, fit_k) & val_k.notna().to_numpy()
+    return masks
+
+
+def _in_bucket(record, bucket: str) -> bool:
+    if bucket in ("teacher", "student"):
+        return record.role == bucket
+    return record.role not in ("teacher", "student") or bool(record.preprocessing)
+
+
+def _fit_check(ev: _Evidence, name: str, bucket: str, what: str, records) -> tuple[_Check, dict]:
+    labeled = _union(r.labeled_index for r in records)
+    pseudo = _union(r.pseudo_index for r in records)
+    masks = _reached(ev, labeled, pseudo)
+    hit = np.logical_or.reduce(list(masks.values())) if ev.n_validation else np.zeros(0, bool)
+    n = int(hit.sum())
+    how = ", ".join(f"{k} {int(m.sum()):,}" for k, m in masks.items())
+    detail = (f"{_pct(n, ev.n_validation)} reached {what} ({len(records)} fit(s); by {how}); "
+              "rule: validation rows must never be fit.")
+    ex = None
+    if n:
+        pos = np.flatnonzero(hit)[:N_EXAMPLES]
+        ex = pd.DataFrame({"validation_index": list(ev.validation_index[pos])})
+        for k, m in masks.items():
+            ex[f"by_{k}"] = m[pos]
+    counts = {k: int(m.sum()) for k, m in masks.items()}
+    return _Check(name, "fail" if n else "pass", detail, n, ex), counts
+
+
+def _metrics_check(ev: _Evidence, eval_log) -> _Check:
+    name = "metrics_on_true_labels"
+    if not eval_log:
+        status = "warn" if ev.n_validation else "pass"
+        return _Check(name, status, "No scoring was recorded, so none can be verified; "
+                      "rule: scores must use validation's true labels.", 0)
+    truth = ev.validation_target[~ev.validation_target.index.duplicated()]
+    bad_total, rows_total, examples = 0, 0, []
+    for rec in eval_log:
+        idx = pd.Index(rec.index)
+        got = pd.Series(np.asarray(rec.y_true, dtype=object))
+        if idx.equals(ev.validation_index):
+            want = pd.Series(ev.validation_target.to_numpy(dtype=object))
+        else:
+            want = pd.Series(truth.reindex(idx).to_numpy(dtype=object))
+        same = got.eq(want) | (got.isna() & want.isna())
+        bad = ~same.to_numpy(dtype=bool) | ~_isin(idx, ev.validation_index)
+        bad_total += int(bad.sum())
+        rows_total += len(idx)
+        for p in np.flatnonzero(bad)[:N_EXAMPLES - len(examples)]:
+            examples.append({"role": rec.role, "round": rec.round, "index": idx[p],
+                             "y_used": got.iloc[p], "y_true": want.iloc[p]})
+    detail = (f"{bad_total:,} of {rows_total:,} scored rows across {len(eval_log)} scoring(s) were "
+              "not validation rows with their true labels; rule: scores use validation's true "
+              "labels only (never pseudo-labels).")
+    ex = pd.DataFrame(examples) if examples else None
+    return _Check(name, "fail" if bad_total else "pass", detail, bad_total, ex)
+
+
+def _fit_checks(ev: _Evidence, fit_log, eval_log, firewall) -> tuple[list, dict]:
+    firewall = {row: dict(keys) for row, keys in firewall.items()}
+    checks = []
+    for name, bucket, what in _FIT_CHECKS:
+        records = [r for r in fit_log if _in_bucket(r, bucket)]
+        check, counts = _fit_check(ev, name, bucket, what, records)
+        checks.append(check)
+        if bucket in ("teacher", "student"):
+            firewall[f"{bucket}_fit"].update(counts)
+    pseudo = _union(r.pseudo_index for r in fit_log)
+    firewall["pseudo_labels"].update(
+        {k: int(m.sum()) for k, m in _reached(ev, pd.Index([]), pseudo).items()})
+    firewall["pseudo_labels"]["index"] = int(_isin(ev.validation_index, pseudo).sum())
+    checks.append(_metrics_check(ev, eval_log))
+    return checks, firewall
+
+
+class LeakageReport:
+    """The outcome of every leakage check, renderable as a table, text, HTML and a diagram.
+
+    Immutable: :meth:`with_fit_log` returns a new report, so the before-run report that
+    stopped (or did not stop) the run stays available for comparison.
+    """
+
+    def __init__(self, checks, evidence, firewall, after_run):
+        self._checks = tuple(checks)
+        self._evidence = evidence
+        self._firewall = firewall
+        self.after_run = after_run
+
+    # -- the model ------------------------------------------------------------------------
+    @property
+    def ok(self) -> bool:
+        return not any(c.status == "fail" for c in self._checks)
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(c.name, c.status, c.detail, c.count) for c in self._checks],
+            columns=["check", "status", "detail", "count"])
+
+    @property
+    def firewall(self) -> pd.DataFrame:
+        """Validation rows reached by each set (rows) through each key (columns); NA = unknown."""
+        frame = pd.DataFrame.from_dict(self._firewall, orient="index", dtype="Int64")
+        return frame.reindex(index=list(FIREWALL_ROWS), columns=list(FIREWALL_KEYS))
+
+    @property
+    def key_columns(self) -> dict:
+        """The declared id/group columns, by firewall key."""
+        return dict(self._evidence.key_names)
+
+    @property
+    def n_validation(self) -> int:
+        return self._evidence.n_validation
+
+    def _ordered(self):
+        return sorted(self._checks, key=lambda c: STATUS_ORDER[c.status])
+
+    @property
+    def verdict(self) -> str:
+        failed = [c for c in self._ordered() if c.status == "fail"]
+        warned = [c for c in self._checks if c.status == "warn"]
+        if failed:
+            more = f" (+{len(failed) - 1} more failed checks)" if len(failed) > 1 else ""
+            return f"FAIL: {failed[0].name}: {failed[0].detail}{more}"
+        scope = "train, unlabeled and every fit" if self.after_run else "train and unlabeled (fits not yet checked)"
+        head = f"PASS with {len(warned)} warning(s)" if warned else "PASS"
+        return f"{head}: no validation row found in {scope}."
+
+    def examples(self, check: str) -> pd.DataFrame:
+        """Up to 5 offending rows of ``check``, with index labels on both sides."""
+        by_name = {c.name: c for c in self._checks}
+        if check not in by_name:
+            raise PseudoLabelError(f"No leakage check named {check!r}.{did_you_mean(check, by_name)}")
+        ex = by_name[check].examples
+        return pd.DataFrame(columns=["validation_index"]) if ex is None else ex.copy()
+
+    def raise_if_failed(self) -> None:
+        """Stop the run with one sentence naming the first failed check and its count."""
+        failed = [c for c in self._checks if c.status == "fail"]
+        if failed:
+            c = failed[0]
+            raise PseudoLabelError(
+                f"Leakage check {c.name!r} failed ({c.count:,} rows): {c.detail} "
+                "Fix the split, or pass allow_leakage=True to run anyway (scores marked leaky).")
+
+    def with_fit_log(self, fit_log, eval_log=()) -> "LeakageReport":
+        """A new report with the after-run checks on what reached each fit and score."""
+        checks, firewall = _fit_checks(self._evidence, list(fit_log), list(eval_log), self._firewall)
+        return LeakageReport(self._checks + tuple(checks), self._evidence, firewall, after_run=True)
+
+    def diagram(self):
+        from .diagrams import leakage_diagram
+
+        return leakage_diagram(self)
+
+    # -- renderers ------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        lines = [f"LeakageReport: {self.verdict}"]
+        for c in self._ordered():
+            lines.append(f"  {SYMBOL[c.status]} {c.status.upper():4} {c.name} [{c.count:,}]: {c.detail}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{SYMBOL[c.status]} {c.status.upper()}</td><td><code>{esc(c.name)}</code></td>"
+            f"<td>{c.count:,}</td><td>{esc(c.detail)}</td></tr>" for c in self._ordered())
+        return (f"<div><p><b>LeakageReport</b>: {esc(self.verdict)}</p><table>"
+                "<thead><tr><th>status</th><th>check</th><th>count</th><th>detail</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></div>")

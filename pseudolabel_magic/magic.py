@@ -1,0 +1,444 @@
+"""``%%pseudolabel``, ``%pseudolabel`` and ``%pseudolabel_panel``: thin front ends to the engine.
+
+Input (flags + recipe-card body) -> one ``engine.run`` call -> the result as the cell's
+value. Nothing heavy is imported here: pandas and scikit-learn load with the engine, on
+the first run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import logging
+import keyword
+import time
+from typing import Any
+
+from IPython.core import magic_arguments as ma
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, needs_local_scope
+from IPython.core.magic import no_var_expand
+from traitlets import Bool, Enum, Float, Int, TraitError, Unicode, validate
+
+from . import cellparse
+from .cellparse import BOOL, FRAME, KEYS, PseudoLabelCell
+from .errors import PseudoLabelError, did_you_mean
+
+try:  # IPython >= 8.12
+    from IPython.core.magic import output_can_be_silenced
+except ImportError:  # pragma: no cover - older IPython: the trailing ';' is handled below
+
+    def output_can_be_silenced(func):
+        return func
+
+
+#: Select rules the engine knows (kept here so ``%config`` is checked without the engine).
+SELECT_MODES = ("all", "threshold", "k-best")
+
+#: Seconds a run may take before the progress line appears.
+PROGRESS_DELAY = 0.5
+
+
+class _Once(argparse.Action):
+    """Store a flag's value, refusing the same flag twice on one line."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest, None) is not None:
+            raise argparse.ArgumentError(self, "is given twice; keep one.")
+        setattr(namespace, self.dest, values)
+
+
+def _key_flags(func):
+    """One ``--key`` flag per body key, in the body's order (``--k-best`` for ``k_best``)."""
+    for spec in reversed(list(KEYS.values())):
+        flag = "--" + spec.name.replace("_", "-")
+        kwargs: dict[str, Any] = dict(dest=spec.name, action=_Once, metavar=spec.metavar,
+                                      help=spec.help, default=None)
+        if spec.kind == BOOL:
+            kwargs.update(nargs="?", const="true")
+        func = ma.argument(flag, **kwargs)(func)
+    return func
+
+
+@magics_class
+class PseudoLabelMagic(Magics):
+    """Pseudo-label magics; defaults are configurable with ``%config PseudoLabelMagic``.
+
+    ``Magics.__init__`` appends the instance to ``shell.configurables``, so ``%config``
+    sees these traits as soon as the extension is loaded.
+    """
+
+    select = Unicode("all", help="Default select rule when the cell has no 'select:' "
+                                 "(all, threshold or k-best).").tag(config=True)
+    threshold = Float(None, allow_none=True,
+                      help="Default confidence threshold in [0, 1] for select threshold."
+                      ).tag(config=True)
+    val_size = Float(0.2, help="Default fraction of labeled rows held out for validation, "
+                               "in (0, 1).").tag(config=True)
+    rounds = Int(1, help="Default number of teacher/student rounds (>= 1).").tag(config=True)
+    random_state = Int(0, allow_none=True, help="Default seed of every run.").tag(config=True)
+    show_diagram = Bool(True, help="Show the data-flow diagram with each result.").tag(config=True)
+    show_progress = Bool(True, help="Show the current step while a run works (in a kernel)."
+                         ).tag(config=True)
+
+    # -- config validation: a bad %config is rejected at once ------------------------------
+    def _load_config(self, cfg, section_names=None, traits=None):
+        """Load config, rejecting (and forgetting) invalid values instead of failing.
+
+        ``%config`` merges a value into the config every configurable shares even when we
+        reject it; dropping it there keeps a later ``%reload_ext`` from tripping over it.
+        """
+        try:
+            super()._load_config(cfg, section_names=section_names, traits=traits)
+            return
+        except TraitError:
+            pass
+        name = type(self).__name__
+        problems = []
+        for conf in (cfg, self.config):
+            section = conf[name] if name in conf else {}
+            for key in list(section):
+                trait = self.traits(config=True).get(key)
+                if trait is None:
+                    continue
+                try:
+                    trait._validate(self, section[key])
+                except TraitError as err:
+                    del section[key]
+                    if str(err) not in problems:
+                        problems.append(str(err))
+        super()._load_config(cfg, section_names=section_names, traits=traits)
+        for problem in problems:
+            logging.getLogger().error(problem)
+
+    @validate("select")
+    def _valid_select(self, proposal):
+        value = str(proposal["value"]).strip().lower().replace("_", "-")
+        if value not in SELECT_MODES:
+            raise TraitError(
+                f"PseudoLabelMagic.select={proposal['value']!r} is not a select rule; use one of "
+                f"{', '.join(SELECT_MODES)}.{did_you_mean(value, SELECT_MODES)}"
+            )
+        return value
+
+    @validate("threshold")
+    def _valid_threshold(self, proposal):
+        value = proposal["value"]
+        if value is not None and not 0 <= value <= 1:
+            raise TraitError(f"PseudoLabelMagic.threshold={value!r} is outside [0, 1]; "
+                             "use a confidence such as 0.9.")
+        return value
+
+    @validate("val_size")
+    def _valid_val_size(self, proposal):
+        value = proposal["value"]
+        if not 0 < value < 1:
+            raise TraitError(f"PseudoLabelMagic.val_size={value!r} is not in (0, 1); "
+                             "use a fraction such as 0.2.")
+        return value
+
+    @validate("rounds")
+    def _valid_rounds(self, proposal):
+        value = proposal["value"]
+        if value < 1:
+            raise TraitError(f"PseudoLabelMagic.rounds={value!r} must be >= 1; use 1 for "
+                             "the classic recipe.")
+        return value
+
+    # -- the magic -----------------------------------------------------------------------
+    @ma.magic_arguments()
+    @ma.argument("-o", "--save", metavar="NAME", action=_Once, default=None,
+                 help="store the result object in the notebook variable NAME (and still show it)")
+    @ma.argument("--save-predictions", metavar="NAME", action=_Once, default=None,
+                 help="store the predictions DataFrame in the notebook variable NAME")
+    @ma.argument("-q", "--quiet", action="store_true",
+                 help="show nothing (a trailing ';' does the same)")
+    @ma.argument("--explain", action="store_true",
+                 help="narrate each step: what it does and why, the diagram, the plain code")
+    # (--compare goes here: it runs the same recipe several ways and shows a table)
+    @ma.argument_group("recipe keys", "Every body key is also a flag; a flag wins over the body.")
+    @_key_flags
+    @output_can_be_silenced
+    @no_var_expand
+    @needs_local_scope
+    @line_cell_magic
+    def pseudolabel(self, line: str, cell: str | None = None, local_ns=None):
+        """Pseudo-label a DataFrame: teacher on labeled rows, student on labeled + pseudo-labels.
+
+        The cell body is a recipe card, one ``key: value`` per line; ``#`` starts a comment.
+        Keys that take objects (labeled, unlabeled, validation, teacher, student, threshold,
+        k_best, rounds, pseudo_weight, val_size, seed, balance, soft, allow_leakage) are
+        Python expressions in the notebook's namespace; keys that name columns (target,
+        features as a comma list, group_col, time_col, id_col) are written as they are.
+        labeled and target are required; unlabeled defaults to the labeled rows whose target
+        is missing. The line form ``%pseudolabel`` takes the same keys as flags.
+
+        The result shows as the cell's value (data-flow diagram, leakage verdict, teacher
+        and student metrics) and lands in ``_``. Nothing is written to the notebook unless
+        --save/--save-predictions ask for it, and nothing at all when the run fails.
+        Defaults come from ``%config PseudoLabelMagic`` (select, threshold, val_size, rounds,
+        random_state, show_diagram, show_progress).
+
+        Example::
+
+            In [1]: %load_ext pseudolabel_magic
+
+            In [2]: from sklearn.ensemble import RandomForestClassifier, HistGradientBoostingClassifier
+
+            In [3]: %%pseudolabel --save run
+               ...: labeled: train_df
+               ...: unlabeled: test_df
+               ...: target: label
+               ...: teacher: RandomForestClassifier(n_estimators=300, random_state=0)
+               ...: student: HistGradientBoostingClassifier()
+               ...: select: threshold
+               ...: threshold: 0.9   # keep confident pseudo-labels only
+
+            In [4]: run.predictions.head()
+
+            In [5]: print(run.to_code())   # the same run in plain pandas + scikit-learn
+
+            In [6]: %pseudolabel --labeled train_df --target label --rounds 3 --save-predictions preds;
+        """
+        silenced = False
+        line, silenced = _strip_semicolon(line)
+        if cell is not None:
+            cell, body_silenced = _strip_semicolon(cell)
+            silenced = silenced or body_silenced
+        args = self._parse_line(line)
+        quiet = args.quiet or silenced
+        for flag, name in (("--save", args.save), ("--save-predictions", args.save_predictions)):
+            if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
+                raise UsageError(f"{flag} {name!r} is not a valid variable name; "
+                                 "use letters, digits and '_' (for example --save run).")
+        try:
+            parsed = PseudoLabelCell.parse(cell)
+            flags = {key: getattr(args, key) for key in KEYS if getattr(args, key) is not None}
+            parsed = parsed.with_flags(flags)
+            if local_ns is self.shell.user_ns:
+                local_ns = None
+            kwargs = parsed.resolve(self.shell.user_ns, local_ns,
+                                    hidden=getattr(self.shell, "user_ns_hidden", {}))
+        except PseudoLabelError as err:
+            raise UsageError(str(err)) from None
+        self._apply_defaults(kwargs)
+
+        result = self._run(kwargs, parsed, explain=args.explain)
+
+        config = getattr(result, "config", None)
+        if isinstance(config, dict):  # let to_code() name the user's own frames
+            config["frame_names"] = {key: parsed.entries[key].text for key in KEYS
+                                     if KEYS[key].kind == FRAME and key in parsed.entries}
+        if not self.show_diagram:
+            result.show_diagram = False
+        # the notebook changes only here, after a successful run, and all at once
+        updates = {}
+        if args.save is not None:
+            updates[args.save] = result
+        if args.save_predictions is not None:
+            updates[args.save_predictions] = result.predictions
+        self.shell.user_ns.update(updates)
+        return None if quiet else result
+
+    @line_magic
+    def pseudolabel_panel(self, line: str = ""):
+        """Open the pseudo-label panel: pick frames, target and models, run, see the cell."""
+        from IPython.display import display
+
+        from .panel import panel
+
+        display(panel(self.shell.user_ns))
+
+    # -- helpers -------------------------------------------------------------------------
+    def _parse_line(self, line: str) -> argparse.Namespace:
+        parser = self.pseudolabel.parser
+        parser.allow_abbrev = False  # an unknown flag is reported, never guessed
+        args, extra = parser.parse_known_args(cellparse.split_line(line))
+        if extra:
+            word = extra[0]
+            if word.startswith("-"):
+                options = [o for o in parser._option_string_actions if o.startswith("--")]
+                name = word.split("=", 1)[0]
+                hint = did_you_mean(name, options) or " See %pseudolabel? for the flags."
+                raise UsageError(f"unknown flag {name!r}.{hint}")
+            raise UsageError(f"unexpected {word!r} on the line; flags look like --target label "
+                             "(see %pseudolabel? for the flags).")
+        return args
+
+    def _apply_defaults(self, kwargs: dict) -> None:
+        kwargs.setdefault("select", self.select)
+        kwargs.setdefault("val_size", self.val_size)
+        kwargs.setdefault("rounds", self.rounds)
+        kwargs.setdefault("random_state", self.random_state)
+        if self.threshold is not None:
+            kwargs.setdefault("threshold", self.threshold)
+
+    def _run(self, kwargs: dict, parsed: PseudoLabelCell, explain: bool):
+        from . import engine  # pandas + scikit-learn load here, on the first run
+
+        in_kernel = getattr(self.shell, "kernel", None) is not None
+        progress = _Progress(show=self.show_progress and in_kernel,
+                             narrator=_Narrator(kwargs, parsed) if explain else None)
+        try:
+            return engine.run(**kwargs, progress=progress)
+        except PseudoLabelError as err:
+            report = getattr(err, "report", None)
+            if report is not None:
+                _show_report(report)
+            raise UsageError(str(err)) from None
+        finally:
+            progress.close()
+
+
+def _strip_semicolon(text: str) -> tuple[str, bool]:
+    """Remove a trailing ';' (IPython's "show nothing") from a line or a body's last line."""
+    lines = text.rstrip().split("\n")
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+        lines.pop()
+    if lines and lines[-1].rstrip().endswith(";"):
+        lines[-1] = lines[-1].rstrip()[:-1]
+        return "\n".join(lines), True
+    return text, False
+
+
+def _show_report(report) -> None:
+    from IPython.display import display
+
+    try:
+        display(report.diagram())
+    except ImportError:  # the diagrams module is optional for the message itself
+        pass
+
+
+class _Html:
+    """A tiny displayable with matching text and HTML (html is already escaped)."""
+
+    def __init__(self, text: str, html_text: str):
+        self.text, self.html = text, html_text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+class _Progress:
+    """The engine's ``progress`` hook: one display line updated in place, emptied at the end.
+
+    The line appears only once a run has taken more than :data:`PROGRESS_DELAY` seconds,
+    and only in a kernel (a terminal would print every update).
+    """
+
+    def __init__(self, show: bool, narrator: "_Narrator | None" = None, display=None):
+        self.show = show
+        self.narrator = narrator
+        self.handle = None
+        self.start = time.perf_counter()
+        self._display = display
+
+    def _displayer(self):
+        if self._display is None:
+            from IPython.display import display
+
+            self._display = display
+        return self._display
+
+    def __call__(self, event) -> None:
+        if self.narrator is not None:
+            self.narrator(event)
+        if not self.show:
+            return
+        if self.handle is None and time.perf_counter() - self.start < PROGRESS_DELAY:
+            return
+        text, html_text = progress_text(event)
+        bundle = {"text/plain": text, "text/html": html_text}
+        if self.handle is None:
+            self.handle = self._displayer()(bundle, raw=True, display_id=True)
+        else:
+            self.handle.update(bundle, raw=True)
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.update({"text/plain": ""}, raw=True)
+            self.handle = None
+
+
+def progress_text(event) -> tuple[str, str]:
+    """The progress line for one event, as text and as escaped HTML."""
+    from .steps import STEPS
+
+    rounds = f" - round {event.round} of {event.rounds}" if event.rounds > 1 else ""
+    detail = f" ({event.detail})" if event.detail else ""
+    text = (f"pseudolabel: step {event.number}/{len(STEPS)} {event.title}{detail}{rounds} "
+            f"[{event.status}] {event.fraction:.0%}")
+    html_text = (f"<div><progress value='{event.fraction:.3f}' max='1'></progress> "
+                 f"{html.escape(text)}</div>")
+    return text, html_text
+
+
+class _Narrator:
+    """``--explain``: before each step, what it does and why, the diagram, the plain code."""
+
+    def __init__(self, kwargs: dict, parsed: PseudoLabelCell, display=None):
+        from .codegen import explain_steps
+
+        config = dict(kwargs)
+        config["features"] = kwargs.get("features")
+        config["validation_given"] = kwargs.get("validation") is not None
+        config["frame_names"] = {key: parsed.entries[key].text for key in KEYS
+                                 if KEYS[key].kind == FRAME and key in parsed.entries}
+        self.steps = {key: (sentence, code) for key, sentence, code in explain_steps(config)}
+        self.config = config
+        self.told: set = set()
+        self.states: dict = {}
+        self.last_round = 1
+        self._display = display
+
+    def _show(self, obj) -> None:
+        if self._display is None:
+            from IPython.display import display
+
+            self._display = display
+        self._display(obj)
+
+    def __call__(self, event) -> None:
+        self.states[event.step] = event.status
+        if event.status != "running":
+            return
+        if event.round > self.last_round:
+            self.last_round = event.round
+            self._show(_Html(
+                f"Round {event.round} of {event.rounds}: the last student becomes the teacher "
+                "and labels the rows still unused.",
+                f"<p><b>Round {event.round} of {event.rounds}</b>: the last student becomes the "
+                "teacher and labels the rows still unused.</p>"))
+        if event.step in self.told:
+            return
+        self.told.add(event.step)
+        sentence, code = self.steps[event.step]
+        title = f"Step {event.number}: {event.title}"
+        self._show(_Html(f"{title}\n{sentence}",
+                         f"<p><b>{html.escape(title)}</b><br>{html.escape(sentence)}</p>"))
+        try:
+            from .diagrams import flow_diagram
+        except ImportError:
+            flow_diagram = None
+        if flow_diagram is not None:
+            self._show(flow_diagram(dict(event.counts), states=dict(self.states),
+                                    highlight=event.step, config=self.config))
+        self._show(_Html(code, f"<pre><code>{html.escape(code)}</code></pre>"))
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register %%pseudolabel, %pseudolabel and %pseudolabel_panel."""
+    ipython.register_magics(PseudoLabelMagic(ipython))
+
+
+def unload_ipython_extension(ipython) -> None:
+    manager = ipython.magics_manager
+    for kind in ("line", "cell"):
+        for name in ("pseudolabel", "pseudolabel_panel"):
+            manager.magics[kind].pop(name, None)
+    ipython.configurables[:] = [c for c in ipython.configurables
+                                if not isinstance(c, PseudoLabelMagic)]

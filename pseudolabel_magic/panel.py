@@ -1,0 +1,487 @@
+"""``%pseudolabel_panel`` / ``pl.panel()``: the pseudo-label recipe as a panel of core ipywidgets.
+
+Pick the frames, target and models, press Run, watch the steps, then read the tabs. The
+panel is a thin front end: it calls the same :func:`pseudolabel_magic.engine.run` as the
+magic, once, in the kernel thread, and stores the same result object under the "save as"
+name, only after a successful run. Every widget is an attribute, so tests and scripts can
+drive it without a browser::
+
+    p = pl.panel()
+    p.labeled.value = "train_df"
+    p.target.value = "label"
+    p.teacher.value = "LogisticRegression"
+    p.save_as.value = "run"
+    p.run_button.click()        # runs; the notebook now has `run`
+
+No custom front-end code: only core ipywidgets, so the panel keeps working across
+JupyterLab and ipywidgets releases. ipywidgets, pandas and scikit-learn load only when a
+panel is built.
+"""
+
+from __future__ import annotations
+
+import html
+import keyword
+import sys
+import types
+from typing import Any, Mapping, MutableMapping
+
+from .errors import PseudoLabelError
+from .panel_widgets import TAB_TITLES, guess_target, set_options
+from .steps import STEP_KEYS, STEPS
+
+#: Built-in model choices: key -> (dropdown label, {task: (module, class, params)}).
+#: ``random_state`` is filled from the panel's seed.
+BUILTIN_MODELS: dict[str, tuple[str, dict]] = {
+    "LogisticRegression": ("LogisticRegression", {
+        "classification": ("sklearn.linear_model", "LogisticRegression", {"max_iter": 1000}),
+    }),
+    "RandomForest": ("RandomForest", {
+        "classification": ("sklearn.ensemble", "RandomForestClassifier",
+                           {"n_estimators": 200, "random_state": None}),
+        "regression": ("sklearn.ensemble", "RandomForestRegressor",
+                       {"n_estimators": 200, "random_state": None}),
+    }),
+    "HistGradientBoosting": ("HistGradientBoosting", {
+        "classification": ("sklearn.ensemble", "HistGradientBoostingClassifier", {"random_state": None}),
+        "regression": ("sklearn.ensemble", "HistGradientBoostingRegressor", {"random_state": None}),
+    }),
+}
+#: Teacher choice that lets the engine pick (and student choice that copies the teacher).
+DEFAULT_TEACHER = "default"
+SAME_AS_TEACHER = "same"
+#: The "unlabeled" / "validation" choice meaning "no frame".
+NO_FRAME = ""
+
+#: Cell keys in the order a ``%%pseudolabel`` card lists them.
+CELL_KEYS = ("labeled", "unlabeled", "validation", "target", "features", "teacher", "student",
+             "select", "threshold", "k_best", "rounds", "balance", "soft", "val_size", "seed")
+#: What "Insert cell below" can do from a widget (checked in JupyterLab 4 and the browser test).
+_INSERT_HINT = ("<i>JupyterLab adds the cell below the next cell you run "
+                "(a button click is not a cell run); or copy it from the box above.</i>")
+
+
+# ------------------------------------------------------------------ the equivalent cell
+def _column_text(name: Any) -> str:
+    """A column name as a cell writes it: quoted when it holds a comma, '#', a quote or spaces."""
+    text = str(name)
+    if text != text.strip() or any(ch in text for ch in ",#'\"") or not text:
+        return '"' + text.replace('"', '\\"') + '"'
+    return text
+
+
+def cell_text(settings: Mapping[str, Any]) -> str:
+    """The ``%%pseudolabel`` cell that repeats a panel run.
+
+    ``settings`` maps cell keys (see :data:`CELL_KEYS`) to values as the cell writes them:
+    frame and estimator names or expressions as text, ``features`` as a list of columns
+    (``None`` for all), numbers and booleans as Python values. ``save`` is the result's
+    name and ``imports`` a list of import lines the teacher/student expressions need
+    (written as comments, since a cell body holds only keys). Keys whose value is ``None``
+    are left out, so the magic's defaults apply.
+    """
+    head = "%%pseudolabel"
+    if settings.get("save"):
+        head += f" --save {settings['save']}"
+    lines = [head]
+    lines += [f"# needs: {line}" for line in settings.get("imports") or ()]
+    for key in CELL_KEYS:
+        value = settings.get(key)
+        if value is None:
+            continue
+        if key == "features":
+            value = ", ".join(_column_text(c) for c in value)
+        elif key == "target":
+            value = _column_text(value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ the notebook namespace
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return None
+    return get_ipython()
+
+
+def _visible(namespace: Mapping[str, Any], hidden) -> list[tuple[str, Any]]:
+    return [(name, value) for name, value in list(namespace.items())
+            if isinstance(name, str) and not name.startswith("_") and name not in hidden]
+
+
+def namespace_frames(namespace: Mapping[str, Any], hidden=()) -> list[str]:
+    """Names of the DataFrames in ``namespace``, in definition order (none if pandas is unused)."""
+    pandas = sys.modules.get("pandas")
+    if pandas is None:
+        return []
+    return [name for name, value in _visible(namespace, hidden)
+            if isinstance(value, pandas.DataFrame)]
+
+
+def namespace_estimators(namespace: Mapping[str, Any], hidden=()) -> list[str]:
+    """Names of scikit-learn estimator *instances* that can fit and predict."""
+    base = sys.modules.get("sklearn.base")
+    if base is None:
+        return []
+    return [name for name, value in _visible(namespace, hidden)
+            if isinstance(value, base.BaseEstimator) and hasattr(value, "fit")
+            and hasattr(value, "predict") and name not in BUILTIN_MODELS]
+
+
+def _builtin(key: str, task: str, seed) -> tuple[Any, str, str]:
+    """(estimator, expression, import line) of a built-in choice for ``task``."""
+    from importlib import import_module
+
+    label, by_task = BUILTIN_MODELS[key]
+    if task not in by_task:
+        other = ", ".join(k for k, (_, t) in BUILTIN_MODELS.items() if task in t)
+        raise PseudoLabelError(
+            f"{label} only does {' and '.join(by_task)}, but the target looks like {task}; "
+            f"choose {other} or the default.")
+    module, cls_name, params = by_task[task]
+    params = {k: (seed if k == "random_state" else v) for k, v in params.items()}
+    estimator = getattr(import_module(module), cls_name)(**params)
+    args = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    return estimator, f"{cls_name}({args})", f"from {module} import {cls_name}"
+
+
+def _short(err: BaseException) -> str:
+    """One line for an unexpected error: its type and the first line of its message."""
+    lines = str(err).strip().splitlines()
+    text = lines[0] if lines else ""
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+# ------------------------------------------------------------------ the panel
+class PseudoLabelPanel:
+    """The panel's widgets, wired to one engine call; ``.widget`` is the top VBox.
+
+    ``namespace`` is the notebook's namespace (a dict): frames and estimators are listed
+    from it, and the result is stored in it under ``save_as.value``.
+    """
+
+    def __init__(self, namespace: MutableMapping[str, Any], hidden=()):
+        from .panel_widgets import build
+
+        self.namespace = namespace
+        self.hidden = set(hidden)
+        self.result = None
+        self.running = False
+        self._states: dict[str, str] = {}
+        self._round = 1
+        self._live_config: dict = {}
+        self._counts: dict = {}
+        self._cell = ""
+        self.widget = build(self)
+
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.run_button.on_click(lambda _b: self.run())
+        self.insert_button.on_click(lambda _b: self.insert_cell())
+        self.labeled.observe(lambda _c: self._fill_target(), names="value")
+        self.target.observe(lambda _c: self._fill_features(), names="value")
+        self.all_features.observe(self._on_all_features, names="value")
+        self.select.observe(self._on_select, names="value")
+        self.validation.observe(self._on_validation, names="value")
+        self.refresh()
+        self.flow.value = self._flow_html()
+
+    # -- display -----------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<PseudoLabelPanel labeled={self.labeled.value!r} target={self.target.value!r}>"
+
+    # -- following the namespace --------------------------------------------------------
+    def refresh(self) -> None:
+        """List the namespace's DataFrames and estimators again, keeping valid choices."""
+        frames = namespace_frames(self.namespace, self.hidden)
+        estimators = namespace_estimators(self.namespace, self.hidden)
+        set_options(self.labeled, [(name, name) for name in frames])
+        set_options(self.unlabeled, [("(labeled rows with no target)", NO_FRAME)]
+                     + [(name, name) for name in frames])
+        set_options(self.validation, [("(split from labeled)", NO_FRAME)]
+                     + [(name, name) for name in frames])
+        builtins = [(label, key) for key, (label, _) in BUILTIN_MODELS.items()]
+        mine = [(f"{name} (notebook)", name) for name in estimators]
+        set_options(self.teacher, [("default (engine picks)", DEFAULT_TEACHER)] + builtins + mine)
+        set_options(self.student, [("same as teacher", SAME_AS_TEACHER)] + builtins + mine)
+        self._fill_target()
+
+    def _frame(self, name: str):
+        return self.namespace.get(name) if name else None
+
+    def _fill_target(self) -> None:
+        frame = self._frame(self.labeled.value)
+        columns = list(frame.columns) if frame is not None else []
+        keep = self.target.value if self.target.value in columns else guess_target(frame)
+        set_options(self.target, [(str(c), c) for c in columns], keep)
+        self._fill_features()
+
+    def _fill_features(self) -> None:
+        frame = self._frame(self.labeled.value)
+        columns = [c for c in (frame.columns if frame is not None else []) if c != self.target.value]
+        chosen = tuple(c for c in self.features.value if c in columns)
+        self.features.options = [(str(c), c) for c in columns]
+        self.features.value = chosen
+
+    def _on_all_features(self, change) -> None:
+        self.features.disabled = bool(change["new"])
+
+    def _on_select(self, change) -> None:
+        self.threshold.disabled = change["new"] != "threshold"
+        self.k_best.disabled = change["new"] != "k-best"
+
+    def _on_validation(self, change) -> None:
+        self.val_size.disabled = bool(change["new"])
+
+    # -- collecting the choices ---------------------------------------------------------
+    def _model(self, choice: str, role: str, task_of, seed):
+        """(estimator or None, cell expression or None, import line or None) of one choice."""
+        if choice in (DEFAULT_TEACHER, SAME_AS_TEACHER):
+            return None, None, None
+        if choice in BUILTIN_MODELS:
+            return _builtin(choice, task_of(None), seed)
+        if choice not in self.namespace:
+            raise PseudoLabelError(f"the {role} {choice!r} is no longer in the notebook; "
+                                   "click Refresh and choose again.")
+        return self.namespace[choice], choice, None
+
+    def settings(self) -> dict:
+        """The current choices as the cell writes them (see :func:`cell_text`)."""
+        select = self.select.value
+        features = None if self.all_features.value else list(self.features.value)
+        return {
+            "save": self.save_as.value.strip(),
+            "labeled": self.labeled.value or None,
+            "unlabeled": self.unlabeled.value or None,
+            "validation": self.validation.value or None,
+            "target": self.target.value,
+            "features": features,
+            "teacher": None if self.teacher.value == DEFAULT_TEACHER else self.teacher.value,
+            "student": None if self.student.value == SAME_AS_TEACHER else self.student.value,
+            "select": select,
+            "threshold": round(float(self.threshold.value), 4) if select == "threshold" else None,
+            "k_best": int(self.k_best.value) if select == "k-best" else None,
+            "rounds": int(self.rounds.value),
+            "balance": bool(self.balance.value),
+            "soft": bool(self.soft.value),
+            "val_size": None if self.validation.value else round(float(self.val_size.value), 4),
+            "seed": int(self.seed.value),
+        }
+
+    def _collect(self) -> tuple[dict, dict]:
+        """Keyword arguments for ``engine.run`` and the cell settings; raise on a bad choice."""
+        settings = self.settings()
+        name = settings["save"]
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise PseudoLabelError(f"save as {name!r} is not a valid variable name; use letters, "
+                                   "digits and '_' (for example pl_result).")
+        if not self.labeled.value:
+            raise PseudoLabelError("there is no DataFrame to use as labeled; create one in the "
+                                   "notebook and click Refresh.")
+        frames = {}
+        for role in ("labeled", "unlabeled", "validation"):
+            var = getattr(self, role).value
+            if not var:
+                continue
+            frame = self.namespace.get(var)
+            pandas = sys.modules.get("pandas")
+            if pandas is None or not isinstance(frame, pandas.DataFrame):
+                raise PseudoLabelError(f"the {role} frame {var!r} is no longer a DataFrame in the "
+                                       "notebook; click Refresh and choose again.")
+            frames[role] = frame
+        labeled = frames["labeled"]
+        target = self.target.value
+        if target is None or target not in labeled.columns:
+            raise PseudoLabelError(f"choose a target column of {self.labeled.value!r}.")
+        if settings["features"] is not None and not settings["features"]:
+            raise PseudoLabelError("no features chosen; select some columns or tick "
+                                   "'all other columns as features'.")
+        seed = settings["seed"]
+
+        def task_of(teacher):
+            from .models import infer_task
+
+            return infer_task(labeled[target], teacher)
+
+        teacher, teacher_expr, teacher_import = self._model(self.teacher.value, "teacher", task_of, seed)
+        if teacher is not None and self.teacher.value not in BUILTIN_MODELS:
+            task = task_of(teacher)
+            task_of = lambda _t, _task=task: _task  # noqa: E731 - the student follows the teacher
+        student, student_expr, student_import = self._model(self.student.value, "student", task_of, seed)
+        settings.update(teacher=teacher_expr, student=student_expr,
+                        imports=sorted({i for i in (teacher_import, student_import) if i}))
+        kwargs = dict(
+            labeled=labeled, unlabeled=frames.get("unlabeled"), validation=frames.get("validation"),
+            target=target, features=settings["features"], teacher=teacher, student=student,
+            select=settings["select"], threshold=settings["threshold"], k_best=settings["k_best"],
+            rounds=settings["rounds"], balance=settings["balance"], soft=settings["soft"],
+            random_state=seed)
+        if settings["val_size"] is not None:
+            kwargs["val_size"] = settings["val_size"]
+        return kwargs, settings
+
+    # -- running ------------------------------------------------------------------------
+    def run(self):
+        """Run once with the current choices; store and show the result, or show why not.
+
+        Returns the result, or ``None`` when the run did not happen or failed. The notebook
+        variable is written only after a successful run.
+        """
+        if self.running:
+            return None
+        self.message.value = ""
+        try:
+            kwargs, settings = self._collect()
+        except PseudoLabelError as err:
+            self._show_error(str(err))
+            return None
+        self._start(kwargs)
+        from . import engine  # pandas + scikit-learn are loaded by now
+
+        try:
+            result = engine.run(**kwargs, progress=self._on_progress)
+        except PseudoLabelError as err:
+            self._show_error(str(err), getattr(err, "report", None))
+            return None
+        except Exception as err:  # noqa: BLE001 - the panel shows one line, never a traceback
+            self._show_error(_short(err))
+            return None
+        except KeyboardInterrupt:
+            self._show_error("interrupted (the kernel was stopped); nothing was stored.")
+            return None
+        finally:
+            self.running = False
+            self.run_button.disabled = False
+            self.run_button.description = "Run"
+        config = getattr(result, "config", None)
+        if isinstance(config, dict):  # lets to_code() name the notebook's frames
+            config["frame_names"] = {role: settings[role] for role in
+                                     ("labeled", "unlabeled", "validation") if settings[role]}
+        self.namespace[settings["save"]] = result
+        self.result = result
+        self._show_result(result, settings)
+        return result
+
+    def _start(self, kwargs: dict) -> None:
+        self.running = True
+        self.run_button.disabled = True
+        self.run_button.description = "Running..."
+        self.tabs.layout.display = "none"
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+        self._states = {key: "pending" for key in STEP_KEYS}
+        self._round = 1
+        self._counts = {}
+        self._live_config = {k: v for k, v in kwargs.items()
+                             if k not in ("labeled", "unlabeled", "validation")}
+        self._live_config["validation_given"] = kwargs.get("validation") is not None
+        self.status.value = "starting..."
+        self.flow.value = self._flow_html()
+
+    def _flow_html(self, highlight=None) -> str:
+        from .panel_widgets import flow_html
+
+        return flow_html(self._counts, self._states, highlight, self._live_config)
+
+    def _on_progress(self, event) -> None:
+        """The engine's progress hook: bar, current step, and the diagram redrawn."""
+        if event.round > self._round:  # a new round: its steps start over
+            self._round = event.round
+            for key in STEP_KEYS[1:]:
+                self._states[key] = "pending"
+        self._states[event.step] = event.status
+        self._counts = dict(event.counts)
+        self.progress.value = int(round(event.fraction * self.progress.max))
+        rounds = f", round {event.round} of {event.rounds}" if event.rounds > 1 else ""
+        detail = f" ({event.detail})" if event.detail else ""
+        self.status.value = html.escape(
+            f"Step {event.number}/{len(STEPS)}: {event.title}{detail}{rounds}: {event.status}")
+        self.flow.value = self._flow_html(highlight=event.step)
+
+    def _show_error(self, message: str, report=None) -> None:
+        from .panel_widgets import error_html
+
+        if any(state == "running" for state in self._states.values()):
+            self._states = {k: ("failed" if s == "running" else s) for k, s in self._states.items()}
+            self.flow.value = self._flow_html()
+        self.progress.bar_style = "danger"
+        self.status.value = "failed"
+        self.message.value = error_html(message, report)
+
+    def _show_result(self, result, settings: dict) -> None:
+        from .panel_widgets import fill_tabs, fit_svg, flow_html
+
+        self.progress.value = self.progress.max
+        self.progress.bar_style = "success"
+        self._states = {key: "done" for key in STEP_KEYS}
+        self._counts = dict(result.counts)
+        self.status.value = f"done: stored as <code>{html.escape(settings['save'])}</code>"
+        try:
+            final_flow = f'<div class="pl-flow">{fit_svg(result.diagram().svg)}</div>'
+        except Exception:  # noqa: BLE001 - the fallback says why
+            final_flow = flow_html(self._counts, self._states, None, result.config, result.leaky)
+        self.flow.value = final_flow
+        self._cell = cell_text(settings)
+        self.cell_area.value = self._cell
+        try:
+            self.code_area.value = result.to_code()
+        except Exception as err:  # noqa: BLE001
+            self.code_area.value = f"# the plain-Python code could not be written: {_short(err)}"
+        self.insert_note.value = _INSERT_HINT
+        fill_tabs(self, result, final_flow)
+
+    # -- the code tab -------------------------------------------------------------------
+    def insert_cell(self) -> bool:
+        """Ask the front end to insert the ``%%pseudolabel`` cell below; say what to expect.
+
+        A widget callback is not a cell execution, so a notebook kernel can only queue the
+        request: Jupyter front ends receive it with the next cell that runs. The cell text
+        stays in the box above to copy either way. Returns True when the request was queued.
+        """
+        if not self._cell:
+            self.insert_note.value = "Run first: there is no cell yet."
+            return False
+        shell = _shell()
+        if shell is None or getattr(shell, "kernel", None) is None:
+            self.insert_note.value = "No notebook here: copy the cell from the box above."
+            return False
+        shell.set_next_input(self._cell, replace=False)
+        self.insert_note.value = ("Queued: the cell appears below the next cell you run "
+                                  "(or copy it from the box above).")
+        return True
+
+
+def panel(namespace: MutableMapping[str, Any] | None = None) -> PseudoLabelPanel:
+    """Build the panel over ``namespace`` (default: the notebook's, else the caller's globals)."""
+    return _make_panel(namespace, sys._getframe(1))
+
+
+def _make_panel(namespace, caller) -> PseudoLabelPanel:
+    shell_ns = getattr(_shell(), "user_ns", None)
+    if namespace is None:
+        namespace = shell_ns if shell_ns is not None else caller.f_globals
+    hidden = getattr(_shell(), "user_ns_hidden", {}) if namespace is shell_ns else ()
+    return PseudoLabelPanel(namespace, hidden=hidden)
+
+
+class _CallableModule(types.ModuleType):
+    """This module answers ``pl.panel(...)`` too.
+
+    Importing ``pseudolabel_magic.panel`` makes the package attribute ``panel`` this module
+    (``%pseudolabel_panel`` imports it), which would hide the function of the same name;
+    calling the module calls the function, so ``pl.panel()`` works in any import order.
+    """
+
+    def __call__(self, namespace: MutableMapping[str, Any] | None = None) -> PseudoLabelPanel:
+        return _make_panel(namespace, sys._getframe(1))
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,241 @@
+"""Small, dumb renderers the panel puts into core ipywidgets: diagrams, tables, plots, messages.
+
+Each function takes plain data (counts, a result, a message) and returns HTML text or a
+widget; the panel decides when to call them. ipywidgets and matplotlib are imported inside
+the functions, so importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+from typing import Any
+
+from .steps import STEPS
+
+#: Tab titles, in order.
+TAB_TITLES = ("Data flow", "Leakage check", "Metrics", "Plots", "Code")
+_DESCRIPTION = {"description_width": "110px"}
+_TARGET_NAMES = ("target", "label", "labels", "y", "class")
+
+#: Colours of the fallback step list (used only when the SVG diagram cannot be drawn).
+_STATE_COLOURS = {"pending": "#888888", "running": "#1f6fd1", "done": "#2e8540", "failed": "#c62828"}
+
+
+def _unavailable(what: str, err: Exception) -> str:
+    return (f"<p><i>{html.escape(what)} is not available: "
+            f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</i></p>")
+
+
+def fit_svg(svg: str) -> str:
+    """Let an inline SVG shrink to the panel's width (its viewBox keeps the proportions)."""
+    return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+
+
+def steps_html(states: dict, highlight: str | None = None) -> str:
+    """The five steps with their states, as an escaped HTML list (the diagram's text twin)."""
+    items = []
+    for key, number, title in STEPS:
+        state = states.get(key, "pending")
+        text = f"{number}. {title} [{state}]"
+        colour = _STATE_COLOURS.get(state, "#888888")
+        weight = "bold" if key == highlight else "normal"
+        items.append(f'<li style="color:{colour};font-weight:{weight}">{html.escape(text)}</li>')
+    return f'<ol class="pl-steps" style="list-style:none;padding-left:0">{"".join(items)}</ol>'
+
+
+def flow_html(counts: dict, states: dict | None = None, highlight: str | None = None,
+              config: dict | None = None, leaky: bool = False) -> str:
+    """The data-flow diagram as inline SVG, falling back to the step list if it cannot draw."""
+    try:
+        from .diagrams import flow_diagram
+
+        svg = flow_diagram(dict(counts), states=dict(states or {}), highlight=highlight,
+                           config=config, leaky=leaky).svg
+    except Exception as err:  # noqa: BLE001 - a missing drawing must not stop a run
+        return steps_html(states or {}, highlight) + _unavailable("The data-flow diagram", err)
+    return f'<div class="pl-flow">{fit_svg(svg)}</div>'
+
+
+def leakage_html(report) -> str:
+    """A leakage report: its diagram (if it can be drawn) above its table of checks."""
+    parts = []
+    try:
+        parts.append(f'<div class="pl-leakage-diagram">{fit_svg(report.diagram().svg)}</div>')
+    except Exception as err:  # noqa: BLE001
+        parts.append(_unavailable("The leakage diagram", err))
+    try:
+        parts.append(report._repr_html_())
+    except Exception:  # noqa: BLE001 - fall back to the escaped text form
+        parts.append(f"<pre>{html.escape(repr(report))}</pre>")
+    return "".join(parts)
+
+
+def metrics_html(result) -> str:
+    """Teacher vs student on validation, one row each, every cell escaped."""
+    metrics = result.metrics.round(4)
+    if getattr(result, "leaky", False):
+        metrics = metrics.rename(index=lambda name: f"{name} (LEAKY)")
+    summary = html.escape(result.summary())
+    return (f'<p class="pl-summary">{summary}</p>'
+            f'<div class="pl-metrics">{metrics.to_html(escape=True)}</div>')
+
+
+def error_html(message: str, report=None) -> str:
+    """One short red line (never a traceback), with the leakage report when a check failed."""
+    text = (f'<div class="pl-error" style="color:#c62828"><b>Could not run:</b> '
+            f'{html.escape(message)}</div>')
+    if report is not None:
+        text += leakage_html(report)
+    return text
+
+
+def figure_png(draw, width: float = 5.0, height: float = 3.2) -> bytes:
+    """Draw on a fresh Agg figure with ``draw(ax)`` and return PNG bytes (no pyplot state)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=90)
+    ax = fig.subplots()
+    draw(ax)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def plot_widget(title: str, draw):
+    """A titled PNG image of one plot, or a short note when it cannot be drawn."""
+    import ipywidgets as widgets
+
+    heading = widgets.HTML(f"<b>{html.escape(title)}</b>")
+    try:
+        image = widgets.Image(value=figure_png(draw), format="png")
+    except Exception as err:  # noqa: BLE001 - one failed plot must not hide the others
+        return widgets.VBox([heading, widgets.HTML(_unavailable(title, err))])
+    return widgets.VBox([heading, image])
+
+
+def build(p):
+    """Create the panel's widgets as attributes of ``p`` and return the top VBox (layout only)."""
+    import ipywidgets as W
+
+    wide = W.Layout(width="340px")
+
+    # -- data
+    p.labeled = W.Dropdown(description="labeled", style=_DESCRIPTION, layout=wide)
+    p.unlabeled = W.Dropdown(description="unlabeled", style=_DESCRIPTION, layout=wide)
+    p.validation = W.Dropdown(description="validation", style=_DESCRIPTION, layout=wide)
+    p.refresh_button = W.Button(description="Refresh", icon="refresh",
+                                tooltip="List the notebook's DataFrames and estimators again")
+    p.target = W.Dropdown(description="target", style=_DESCRIPTION, layout=wide)
+    p.all_features = W.Checkbox(value=True, description="all other columns as features",
+                                indent=False)
+    p.features = W.SelectMultiple(description="features", rows=5, disabled=True,
+                                  style=_DESCRIPTION, layout=wide)
+    # -- models
+    p.teacher = W.Dropdown(description="teacher", style=_DESCRIPTION, layout=wide)
+    p.student = W.Dropdown(description="student", style=_DESCRIPTION, layout=wide)
+    # -- recipe
+    p.select = W.Dropdown(options=[("all pseudo-labels", "all"),
+                                   ("above a confidence threshold", "threshold"),
+                                   ("k most confident per round", "k-best")],
+                          value="all", description="select", style=_DESCRIPTION, layout=wide)
+    p.threshold = W.FloatSlider(value=0.9, min=0.0, max=1.0, step=0.01, disabled=True,
+                                description="threshold", readout_format=".2f",
+                                style=_DESCRIPTION, layout=wide)
+    p.k_best = W.BoundedIntText(value=100, min=1, max=10**9, disabled=True,
+                                description="k-best", style=_DESCRIPTION, layout=wide)
+    p.rounds = W.BoundedIntText(value=1, min=1, max=50, description="rounds",
+                                style=_DESCRIPTION, layout=wide)
+    p.balance = W.Checkbox(value=False, description="balance classes", indent=False)
+    p.soft = W.Checkbox(value=False, description="soft (weight by confidence)", indent=False)
+    p.val_size = W.FloatSlider(value=0.2, min=0.05, max=0.5, step=0.05,
+                               description="validation size", readout_format=".2f",
+                               style=_DESCRIPTION, layout=wide)
+    p.seed = W.IntText(value=0, description="seed", style=_DESCRIPTION, layout=wide)
+    # -- run
+    p.save_as = W.Text(value="pl_result", description="save as", style=_DESCRIPTION,
+                       layout=wide)
+    p.run_button = W.Button(description="Run", button_style="primary", icon="play")
+    #: Buttons added next to Run by other features (a "Compare" button goes here).
+    p.extra_buttons = W.HBox([])
+    p.progress = W.IntProgress(value=0, min=0, max=100, description="progress",
+                               style=_DESCRIPTION, layout=W.Layout(width="340px"))
+    p.status = W.HTML("")
+    p.flow = W.HTML("")
+    p.message = W.HTML("")
+    p.tabs = W.Tab(children=[W.VBox([]) for _ in TAB_TITLES])
+    p.tabs.titles = TAB_TITLES
+    p.tabs.layout.display = "none"
+    # Code tab parts, kept as attributes for tests and for copying.
+    p.cell_area = W.Textarea(rows=14, layout=W.Layout(width="100%"))
+    p.code_area = W.Textarea(rows=18, layout=W.Layout(width="100%"))
+    p.insert_button = W.Button(description="Insert cell below", icon="plus",
+                               tooltip="Put the %%pseudolabel cell into the notebook")
+    p.insert_note = W.HTML("")
+
+    top = W.VBox([
+        W.HTML("<b>Pseudo-label: teacher on labeled rows, student on labeled + pseudo-labels</b>"),
+        W.HBox([W.VBox([p.labeled, p.unlabeled, p.validation]),
+                W.VBox([p.refresh_button])]),
+        W.HBox([W.VBox([p.target, p.all_features]), p.features]),
+        W.HBox([W.VBox([p.teacher, p.student, p.select, p.threshold, p.k_best]),
+                W.VBox([p.rounds, p.val_size, p.seed, p.balance, p.soft])]),
+        W.HBox([p.save_as, p.run_button, p.extra_buttons]),
+        W.HBox([p.progress, p.status]),
+        p.flow,
+        p.message,
+        p.tabs,
+    ], layout=W.Layout(border="1px solid #ccc", padding="8px"))
+    top.add_class("pl-panel")
+    for widget, name in ((p.status, "pl-status"), (p.flow, "pl-live-flow"),
+                         (p.message, "pl-message"), (p.progress, "pl-progress"),
+                         (p.tabs, "pl-tabs"), (p.cell_area, "pl-cell"),
+                         (p.run_button, "pl-run"), (p.insert_button, "pl-insert"),
+                         (p.insert_note, "pl-insert-note")):
+        widget.add_class(name)  # stable hooks for browser tests and custom CSS
+    return top
+
+
+def fill_tabs(p, result, flow: str) -> None:
+    """Put a finished run into the panel's tabs and show them on the Metrics tab."""
+    import ipywidgets as W
+
+    plots = [("Teacher confidence and threshold", result.plot_confidence),
+             ("Class mix: labeled vs pseudo-labels", result.plot_classes),
+             ("Rounds", result.plot_rounds)]
+    p.tabs.children = [
+        W.VBox([W.HTML(flow), W.HTML(f"<p>{html.escape(result.summary())}</p>")]),
+        W.VBox([W.HTML(leakage_html(result.leakage))]),
+        W.VBox([W.HTML(metrics_html(result)), plot_widget("Teacher vs student", result.plot_metrics)]),
+        W.VBox([plot_widget(title, draw) for title, draw in plots]),
+        W.VBox([W.HTML("<b>The same run as a <code>%%pseudolabel</code> cell</b>"), p.cell_area,
+                W.HBox([p.insert_button, p.insert_note]),
+                W.HTML("<b>The same run in plain pandas + scikit-learn</b>"), p.code_area]),
+    ]
+    p.tabs.titles = TAB_TITLES
+    p.tabs.selected_index = 2
+    p.tabs.layout.display = None
+
+
+def set_options(dropdown, options: list, keep=None) -> None:
+    """Replace a dropdown's options, keeping its value (or ``keep``) when still offered."""
+    values = [value for _, value in options]
+    current = dropdown.value if keep is None else keep
+    dropdown.options = options
+    if current in values:
+        dropdown.value = current
+    elif values:
+        dropdown.value = values[0]
+
+
+def guess_target(frame) -> Any:
+    """A column named like a target, else the last column with missing values, else the last."""
+    if frame is None or len(frame.columns) == 0:
+        return None
+    for col in frame.columns:
+        if str(col).lower() in _TARGET_NAMES:
+            return col
+    missing = [col for col in frame.columns if frame[col].isna().any()]
+    return missing[-1] if missing else frame.columns[-1]

@@ -1,0 +1,132 @@
+"""The %%pseudolabel body parser: recipe-card lines, comments, quotes, flags and errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pseudolabel_magic.cellparse import PseudoLabelCell, split_columns, split_line, strip_comment
+from pseudolabel_magic.errors import PseudoLabelError
+
+
+def parse(body: str) -> dict[str, str]:
+    return {key: entry.text for key, entry in PseudoLabelCell.parse(body).entries.items()}
+
+
+def test_example_card():
+    body = """
+    labeled: train_df
+    unlabeled: test_df
+    target: label
+    teacher: RandomForestClassifier(n_estimators=300, random_state=0)
+    student: HistGradientBoostingClassifier()
+    select: threshold
+    threshold: 0.9
+    """
+    assert parse(body) == {
+        "labeled": "train_df", "unlabeled": "test_df", "target": "label",
+        "teacher": "RandomForestClassifier(n_estimators=300, random_state=0)",
+        "student": "HistGradientBoostingClassifier()", "select": "threshold", "threshold": "0.9",
+    }
+
+
+@pytest.mark.parametrize("body, key, text", [
+    ("threshold: 0.9  # strict", "threshold", "0.9"),
+    ('teacher: Foo(name="a#b")', "teacher", 'Foo(name="a#b")'),
+    ("teacher: Foo(name='a: b', x={'k': 1})  # note", "teacher", "Foo(name='a: b', x={'k': 1})"),
+    ('target: "my label"  # quoted', "target", '"my label"'),
+    ("target: col#1", "target", "col#1"),
+    ("features: a, b, c # three", "features", "a, b, c"),
+    ("# a comment\n\n   # indented comment\nseed: 3", "seed", "3"),
+    ("k-best: 10", "k_best", "10"),
+    ("K_Best: 10", "k_best", "10"),
+    ("random_state: 7", "seed", "7"),
+])
+def test_values_comments_and_quotes(body, key, text):
+    assert parse(body)[key] == text
+
+
+def test_expression_may_continue_while_a_bracket_is_open():
+    body = "teacher: make_pipeline(\n    StandardScaler(),  # scale\n    LogisticRegression(C=0.5))\ntarget: y"
+    entries = parse(body)
+    assert entries["teacher"] == "make_pipeline(\n    StandardScaler(),\n    LogisticRegression(C=0.5))"
+    assert entries["target"] == "y"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("labeld: df", "line 1: unknown key 'labeld'. Did you mean 'labeled'?"),
+    ("target: a\nseed: 1\ntarget: b", "line 3: key 'target' is given twice (lines 1 and 3)"),
+    ("k_best: 1\nk-best: 2", "key 'k_best' is given twice (lines 1 and 2)"),
+    ("target label", "line 1: expected 'key: value'"),
+    ("threshold:", "line 1 (threshold): the value is empty"),
+    ("teacher: Foo(\ntarget: y", "line 1 (teacher): a bracket or string opened here is never closed"),
+])
+def test_parse_errors_name_the_line(body, message):
+    with pytest.raises(PseudoLabelError) as info:
+        PseudoLabelCell.parse(body)
+    assert message in str(info.value)
+
+
+def test_flags_win_over_body():
+    cell = PseudoLabelCell.parse("target: a\nthreshold: 0.5").with_flags({"threshold": "0.8  # hi"})
+    assert cell.entries["threshold"].text == "0.8"
+    assert cell.entries["threshold"].source == "flag"
+    assert cell.entries["target"].text == "a"
+
+
+def test_resolve_evaluates_expressions_and_keeps_columns():
+    df = pd.DataFrame({"a": [1, 2], "my label": [0, 1]})
+    ns = {"df": df, "w": 0.25}
+    body = ('labeled: df\ntarget: "my label"\nfeatures: a, "b, c"\nthreshold: w * 2\n'
+            "balance: yes\nsoft: False\nselect: k_best\nseed: 3\nteacher: dict(name='x, y', s=\"#\")")
+    kwargs = PseudoLabelCell.parse(body).resolve(ns)
+    assert kwargs["labeled"] is df
+    assert kwargs["target"] == "my label"
+    assert kwargs["features"] == ["a", "b, c"]
+    assert kwargs["threshold"] == 0.5
+    assert kwargs["balance"] is True and kwargs["soft"] is False
+    assert kwargs["select"] == "k-best"
+    assert kwargs["random_state"] == 3
+    assert kwargs["teacher"] == {"name": "x, y", "s": "#"}
+
+
+@pytest.mark.parametrize("body, message", [
+    ("labeled: trian_df\ntarget: y", "line 1 (labeled): there is no variable 'trian_df' in the notebook. Did you mean 'train_df'?"),
+    ("labeled: numbers\ntarget: y", "line 1 (labeled): 'numbers' is a list, not a pandas DataFrame"),
+    ("labeled: train_df\ntarget: y\nteacher: 1 / 0", "line 3 (teacher): '1 / 0' raised ZeroDivisionError"),
+    ("labeled: train_df\ntarget: y\nteacher: Foo(", "line 3 (teacher): a bracket or string opened here is never closed"),
+    ("labeled: train_df\ntarget: y\nteacher: Foo(a=)", "line 3 (teacher): 'Foo(a=)' is not a Python expression"),
+    ("labeled: train_df\ntarget: y\nteacher: LogisticRegression()", "Add 'from sklearn.linear_model import LogisticRegression'"),
+    ("labeled: train_df\ntarget: y\nbalance: 3", "line 3 (balance): '3' is a int, not True or False"),
+    ("target: y", "missing required key labeled; add 'labeled: train_df'"),
+    ("labeled: train_df", "missing required key target; add 'target: label'"),
+])
+def test_resolve_errors(body, message):
+    ns = {"train_df": pd.DataFrame({"x": [1], "y": [0]}), "numbers": [1, 2]}
+    with pytest.raises(PseudoLabelError) as info:
+        PseudoLabelCell.parse(body).resolve(ns)
+    assert message in str(info.value)
+
+
+def test_flag_errors_name_the_flag():
+    cell = PseudoLabelCell.parse("target: y").with_flags({"labeled": "nope"})
+    with pytest.raises(PseudoLabelError, match="flag --labeled: there is no variable 'nope'"):
+        cell.resolve({"train_df": pd.DataFrame({"y": [1]})})
+
+
+@pytest.mark.parametrize("line, argv", [
+    ("--save run", ["--save", "run"]),
+    ('--teacher Foo(a=1, b="x y") --k-best 3', ["--teacher", 'Foo(a=1, b="x y")', "--k-best", "3"]),
+    ("--features a, b, c --quiet", ["--features", "a, b, c", "--quiet"]),
+    ("--threshold -0.5", ["--threshold", "-0.5"]),
+    ("--teacher=make_pipeline(A(), B(s='--x')) -o r", ["--teacher", "make_pipeline(A(), B(s='--x'))", "-o", "r"]),
+    ('--target "my label"', ["--target", '"my label"']),
+])
+def test_split_line_keeps_values_whole(line, argv):
+    assert split_line(line) == argv
+
+
+def test_small_helpers():
+    assert strip_comment("label # the y") == "label"
+    assert strip_comment("'a # b'") == "'a # b'"
+    assert split_columns("a, 'b, c',d") == ["a", "b, c", "d"]

@@ -1,0 +1,153 @@
+"""The Dask path gives the in-memory path's pseudo-labels; predictions stay lazy."""
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+dask = pytest.importorskip("dask")
+dd = pytest.importorskip("dask.dataframe")
+
+from pseudolabel_magic import PseudoLabelError  # noqa: E402
+from pseudolabel_magic.distributed import is_dask_frame, row_hashes  # noqa: E402
+from pseudolabel_magic.engine import run  # noqa: E402
+from pseudolabel_magic.hashing import row_hashes as pandas_row_hashes  # noqa: E402
+
+COLS = ["a", "b", "c"]
+
+
+def blobs(n_lab=150, n_unl=600, seed=0, regression=False):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_lab + n_unl, 3))
+    y = X[:, 0] + 0.5 * X[:, 1] + (rng.normal(size=len(X)) * 0.2 if regression else 0)
+    if not regression:
+        y = (y > 0).astype(int)
+    labeled = pd.DataFrame(X[:n_lab], columns=COLS).assign(y=y[:n_lab])
+    unlabeled = pd.DataFrame(X[n_lab:], columns=COLS, index=np.arange(5000, 5000 + n_unl))
+    return labeled, unlabeled
+
+
+@pytest.fixture
+def sync():
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def client():
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def same(in_memory, on_dask):
+    pd.testing.assert_frame_equal(in_memory.pseudo_labels, on_dask.pseudo_labels)
+    pd.testing.assert_frame_equal(in_memory.history, on_dask.history)
+    pd.testing.assert_frame_equal(in_memory.predictions, on_dask.predictions.compute())
+
+
+def test_local_cluster_gives_the_in_memory_pseudo_labels(client):
+    labeled, unlabeled = blobs()
+    kw = dict(target="y", teacher=LogisticRegression(), select="threshold", threshold=0.9,
+              rounds=2, random_state=3)
+    expected = run(labeled, unlabeled, **kw)
+    got = run(labeled, dd.from_pandas(unlabeled, npartitions=4), **kw)
+    same(expected, got)
+    assert got.counts["partitions_total"] == 4
+
+
+@pytest.mark.parametrize("settings", [
+    dict(select="all"),
+    dict(select="threshold", threshold=0.85, rounds=3),
+    dict(select="k-best", k_best=70, rounds=2, balance=True),
+    dict(select="threshold", threshold=0.8, soft=True, pseudo_weight=0.5),
+    dict(select="all", max_pseudo_rows=120),
+])
+def test_same_pseudo_labels_as_in_memory(sync, settings):
+    labeled, unlabeled = blobs()
+    kw = dict(target="y", teacher=LogisticRegression(), **settings)
+    same(run(labeled, unlabeled, **kw), run(labeled, dd.from_pandas(unlabeled, npartitions=5), **kw))
+
+
+def test_regression_confidence_from_forest(sync):
+    labeled, unlabeled = blobs(regression=True)
+    kw = dict(target="y", teacher=RandomForestRegressor(n_estimators=10, random_state=0),
+              select="k-best", k_best=100)
+    same(run(labeled, unlabeled, **kw), run(labeled, dd.from_pandas(unlabeled, npartitions=3), **kw))
+
+
+def test_empty_partitions_and_original_index(sync):
+    labeled, unlabeled = blobs()
+    ddf = dd.from_pandas(unlabeled, npartitions=4)
+    ddf = ddf[ddf["a"] < 10]  # no row dropped, but a filter: some partitions may be empty
+    parts = [unlabeled.iloc[:0], unlabeled.iloc[:300], unlabeled.iloc[:0], unlabeled.iloc[300:]]
+    with_empty = dd.from_map(lambda p: p, parts)
+    for frame in (ddf, with_empty):
+        r = run(labeled, frame, target="y", teacher=LogisticRegression())
+        assert is_dask_frame(r.predictions)
+        predictions = r.predictions.compute()
+        assert predictions.index.equals(unlabeled.index)
+        assert r.pseudo_labels.index.equals(unlabeled.index)
+        assert list(predictions.columns) == ["prediction", "confidence"]
+
+
+def test_partial_fit_student_streams_partitions(sync):
+    labeled, unlabeled = blobs()
+    events = []
+    r = run(labeled, dd.from_pandas(unlabeled, npartitions=3), target="y",
+            teacher=LogisticRegression(), student=SGDClassifier(loss="log_loss", random_state=0),
+            progress=events.append)
+    student_fit = [f for f in r.fit_log if f.role == "student"][0]
+    assert student_fit.model.endswith("(partial_fit)")
+    assert student_fit.n_rows == r.counts["n_train"] + len(unlabeled)
+    streamed = [e for e in events if e.step == "student" and e.status == "running" and e.detail]
+    assert [e.counts["partitions_done"] for e in streamed] == [1, 2, 3]
+    assert r.predictions.compute()["prediction"].isin([0, 1]).all()
+
+
+def test_progress_reports_partitions(sync):
+    labeled, unlabeled = blobs()
+    events = []
+    run(labeled, dd.from_pandas(unlabeled, npartitions=4), target="y",
+        teacher=LogisticRegression(), progress=events.append)
+    scoring = [e.counts["partitions_done"] for e in events
+               if e.step == "pseudo_label" and e.status == "running" and e.detail]
+    assert scoring == [1, 2, 3, 4]
+
+
+def test_leakage_checks_see_validation_rows_in_partitions(sync):
+    labeled, unlabeled = blobs()
+    validation = labeled.iloc[:20]
+    leaked = pd.concat([unlabeled, validation.iloc[:3][COLS].set_axis([1, 2, 3])])
+    ddf = dd.from_pandas(leaked, npartitions=4, sort=False)
+    with pytest.raises(PseudoLabelError):
+        run(labeled.iloc[20:], ddf, validation=validation, target="y", teacher=LogisticRegression())
+    kw = dict(validation=validation, target="y", teacher=LogisticRegression(), allow_leakage=True)
+    expected = run(labeled.iloc[20:], leaked, **kw).leakage.checks.set_index("check")["count"]
+    got = run(labeled.iloc[20:], ddf, **kw).leakage.checks.set_index("check")["count"]
+    pd.testing.assert_series_equal(expected, got)
+    assert got["validation_rows_in_unlabeled"] == 3
+
+
+def test_row_hashes_match_pandas(sync):
+    _, unlabeled = blobs()
+    hashes = row_hashes(dd.from_pandas(unlabeled, npartitions=3), COLS).compute()
+    np.testing.assert_array_equal(hashes.to_numpy(), pandas_row_hashes(unlabeled, COLS))
+    assert hashes.index.equals(unlabeled.index)
+
+
+def test_import_does_not_import_dask():
+    code = ("import sys, pseudolabel_magic, pseudolabel_magic.engine, pseudolabel_magic.distributed;"
+            "assert not any(m == 'dask' or m.startswith('dask.') for m in sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,335 @@
+"""%%pseudolabel driven through a real IPython shell: output, flags, config and bad input."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.testing.globalipapp import get_ipython
+from IPython.utils.capture import capture_output
+
+EXAMPLE = """
+labeled: train_df
+unlabeled: test_df
+target: label
+teacher: RandomForestClassifier(n_estimators=300, random_state=0)
+student: HistGradientBoostingClassifier()
+select: threshold
+threshold: 0.9
+"""
+
+FAST = """
+labeled: train_df
+unlabeled: test_df
+target: label
+teacher: LogisticRegression(max_iter=1000)
+"""
+
+SETUP = """
+import numpy as np
+import pandas as pd
+from sklearn.datasets import load_iris
+from sklearn.ensemble import RandomForestClassifier, HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+_iris = load_iris(as_frame=True).frame.drop_duplicates().rename(columns={"target": "label"})
+_iris = _iris.sample(frac=1.0, random_state=0).reset_index(drop=True)
+train_df = _iris.iloc[:60]
+test_df = _iris.iloc[60:].drop(columns="label")
+leaky_df = pd.concat([train_df, train_df], ignore_index=True)
+numbers = [1, 2, 3]
+"""
+
+
+@pytest.fixture(scope="session")
+def ip():
+    shell = get_ipython()
+    shell.run_line_magic("load_ext", "pseudolabel_magic")
+    shell.run_cell(SETUP)
+    return shell
+
+
+@pytest.fixture(autouse=True)
+def clean(ip):
+    """Each test starts without saved results and with default config."""
+    for name in ("run", "preds", "other"):
+        ip.user_ns.pop(name, None)
+    yield
+    magic = _magic(ip)
+    magic.threshold, magic.select, magic.rounds, magic.val_size = None, "all", 1, 0.2
+
+
+def _magic(ip):
+    from pseudolabel_magic.magic import PseudoLabelMagic
+
+    return next(c for c in ip.configurables if isinstance(c, PseudoLabelMagic))
+
+
+def snapshot(ns: dict) -> dict:
+    return {name: id(value) for name, value in ns.items()}
+
+
+def cell(ip, line: str, body: str):
+    return ip.run_cell_magic("pseudolabel", line, body)
+
+
+def test_the_example_cell(ip):
+    result = cell(ip, "--save run", EXAMPLE)
+    assert ip.user_ns["run"] is result
+    assert type(result.teacher).__name__ == "RandomForestClassifier"
+    assert type(result.student).__name__ == "HistGradientBoostingClassifier"
+    assert result.config["select"] == "threshold" and result.config["threshold"] == 0.9
+    assert len(result.predictions) == len(ip.user_ns["test_df"])
+    html = result._repr_html_()
+    assert "<svg" in html and "teacher" in html and "student" in html
+
+
+def test_result_is_the_cell_value_and_lands_in_underscore(ip):
+    before = snapshot(ip.user_ns)
+    out = ip.run_cell("%%pseudolabel\n" + FAST.strip(), store_history=True)
+    assert out.success and out.result is not None
+    assert ip.user_ns["_"] is out.result
+    # nothing else was written
+    added = set(ip.user_ns) - set(before)
+    assert all(name.startswith("_") for name in added)
+    assert "run" not in ip.user_ns
+
+
+def test_line_magic_takes_the_same_keys(ip):
+    result = ip.run_line_magic(
+        "pseudolabel",
+        "--labeled train_df --unlabeled test_df --target label "
+        "--teacher make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)) "
+        "--select k-best --k-best 10 --rounds 2 --save run")
+    assert ip.user_ns["run"] is result
+    assert result.config["select"] == "k-best" and result.config["k_best"] == 10
+    assert result.rounds_run == 2
+
+
+def test_flags_win_over_body(ip):
+    result = cell(ip, "--threshold 0.5 --select threshold --seed 3", FAST + "threshold: 0.99\nseed: 1\n")
+    assert result.config["threshold"] == 0.5
+    assert result.config["random_state"] == 3
+
+
+def test_save_and_save_predictions_together(ip):
+    result = cell(ip, "--save run --save-predictions preds", FAST)
+    assert ip.user_ns["run"] is result
+    assert ip.user_ns["preds"] is result.predictions
+    assert list(result.predictions.columns) == ["prediction", "confidence"]
+
+
+def test_quiet_and_trailing_semicolon_show_nothing(ip):
+    assert cell(ip, "--quiet --save run", FAST) is None
+    assert ip.user_ns["run"] is not None  # --save still stores
+    assert cell(ip, "-q", FAST) is None
+    assert cell(ip, "", FAST + "seed: 0;") is None
+    assert ip.run_line_magic("pseudolabel", "--labeled train_df --unlabeled test_df --target label "
+                                            "--teacher LogisticRegression(max_iter=1000);") is None
+    with capture_output() as captured:
+        out = ip.run_cell("%%pseudolabel --save other\n" + FAST.strip() + ";")
+    assert out.result is None and captured.stdout == "" and not captured.outputs
+    assert "other" in ip.user_ns
+
+
+def test_expressions_with_quotes_commas_and_hashes(ip):
+    body = FAST.replace(
+        "teacher: LogisticRegression(max_iter=1000)",
+        "teacher: make_pipeline(StandardScaler(with_mean=True), "
+        "LogisticRegression(max_iter=1000, solver='lbfgs', C={'a#b': 1.0, 'c, d': 2}['a#b']))  # c, d",
+    )
+    result = cell(ip, "", body + 'features: "sepal length (cm)", petal width (cm), '
+                                 "'petal length (cm)', sepal width (cm)  # all four\n")
+    assert result.config["features"] == ["sepal length (cm)", "petal width (cm)",
+                                         "petal length (cm)", "sepal width (cm)"]
+    assert result.teacher[-1].C == 1.0
+
+
+def test_explain_narrates_each_step(ip):
+    with capture_output() as captured:
+        result = cell(ip, "--explain", FAST + "rounds: 2\nselect: threshold\nthreshold: 0.8\n")
+    text = "\n".join(o.data.get("text/plain", "") for o in captured.outputs) + captured.stdout
+    for title in ("Step 1", "Step 2", "Step 3", "Step 4", "Step 5", "Round 2 of 2"):
+        assert title in text
+    assert "train_test_split(train_df" in text and "keep = proba.max(axis=1) >= 0.8" in text
+    assert sum("image/svg+xml" in o.data for o in captured.outputs) == 5  # one highlighted diagram per step
+    assert result.rounds_run >= 1
+
+
+def test_to_code_names_the_notebook_frames(ip):
+    result = cell(ip, "", FAST)
+    code = result.to_code()
+    assert "labeled = train_df" in code and "unlabeled = test_df" in code
+    assert "pseudolabel_magic" not in code
+
+
+def test_config_defaults_apply_and_invalid_values_are_rejected(ip, caplog):
+    magic = _magic(ip)
+    ip.run_line_magic("config", "PseudoLabelMagic.threshold = 0.95")
+    ip.run_line_magic("config", "PseudoLabelMagic.select = 'threshold'")
+    ip.run_line_magic("config", "PseudoLabelMagic.rounds = 2")
+    result = cell(ip, "", FAST)
+    assert result.config["threshold"] == 0.95 and result.config["select"] == "threshold"
+    assert result.config["rounds"] == 2
+    with caplog.at_level(logging.ERROR):
+        for setting in ("threshold = 1.5", "select = 'treshold'", "rounds = 0", "val_size = 1.0"):
+            ip.run_line_magic("config", f"PseudoLabelMagic.{setting}")
+    assert (magic.threshold, magic.select, magic.rounds, magic.val_size) == (0.95, "threshold", 2, 0.2)
+    messages = " ".join(r.getMessage() for r in caplog.records)
+    assert "threshold=1.5 is outside [0, 1]" in messages
+    assert "Did you mean 'threshold'?" in messages
+    assert "rounds=0 must be >= 1" in messages
+    assert "val_size=1.0 is not in (0, 1)" in messages
+
+
+def test_help_has_usage_and_a_worked_example(ip):
+    doc = ip.find_line_magic("pseudolabel").__doc__
+    assert "%pseudolabel [-o NAME]" in doc and "--k-best K" in doc
+    assert "%%pseudolabel --save run" in doc and "threshold: 0.9" in doc
+    with capture_output() as captured:
+        ip.run_cell("%pseudolabel?")
+    assert "--save-predictions" in captured.stdout + "".join(
+        str(o.data.get("text/plain", "")) for o in captured.outputs) or captured.stdout == ""
+
+
+def test_panel_magic_is_registered(ip):
+    assert ip.find_line_magic("pseudolabel_panel") is not None
+
+
+BAD = [
+    ("", "labeled: trian_df\nunlabeled: test_df\ntarget: label",
+     "line 1 (labeled): there is no variable 'trian_df' in the notebook. Did you mean 'train_df'?"),
+    ("--labeled tset_df", "unlabeled: test_df\ntarget: label",
+     "flag --labeled: there is no variable 'tset_df' in the notebook. Did you mean 'test_df'?"),
+    ("", "labeled: numbers\ntarget: label", "line 1 (labeled): 'numbers' is a list, not a pandas DataFrame"),
+    ("", "labeld: train_df\ntarget: label", "line 1: unknown key 'labeld'. Did you mean 'labeled'?"),
+    ("--treshold 0.9", FAST, "unknown flag '--treshold'. Did you mean '--threshold'?"),
+    ("--k_best 3", FAST, "unknown flag '--k_best'. Did you mean '--k-best'?"),
+    ("", FAST + "target: y", "line 6: key 'target' is given twice (lines 4 and 6); keep one of them."),
+    ("--seed 1 --seed 2", FAST, "argument --seed: is given twice"),
+    ("", FAST.replace("LogisticRegression(max_iter=1000)", "LogisticRegression(max_iter=1/0)"),
+     "line 5 (teacher): 'LogisticRegression(max_iter=1/0)' raised ZeroDivisionError: division by zero"),
+    ("", FAST.replace("LogisticRegression(", "LogisticRegresion("),
+     "line 5 (teacher): name 'LogisticRegresion' is not defined. Did you mean 'LogisticRegression'?"),
+    ("", "unlabeled: test_df", "missing required keys labeled, target"),
+    ("", "labeled: train_df", "missing required key target; add 'target: label'"),
+    ("--save-predictions 2x", FAST.replace("--save-predictions preds", ""),
+     "--save-predictions '2x' is not a valid variable name"),
+    ("", "target: y\nlabel train_df", "line 2: expected 'key: value'"),
+    # engine errors come through as one line
+    ("", FAST.replace("target: label", "target: lable"),
+     "target column 'lable' is not in labeled; pick one of its columns. Did you mean 'label'?"),
+    ("", FAST + "select: treshold", "unknown select='treshold'"),
+    ("", FAST + "select: threshold", "select='threshold' needs a threshold"),
+    ("", FAST + "threshold: 2", "threshold=2 is outside [0, 1]"),
+    ("", FAST + "rounds: 0", "rounds=0 must be a whole number >= 1"),
+    ("", FAST + "val_size: 1.5", "val_size=1.5 must be a fraction in (0, 1)"),
+    ("", FAST + "features: petal width (cm), nope", "feature column 'nope' is not in labeled"),
+    ("", "labeled: train_df\ntarget: label", "the unlabeled set is empty"),
+]
+
+
+@pytest.mark.parametrize("line, body, message", BAD, ids=[m[:40] for *_, m in BAD])
+def test_bad_input_is_one_line_and_changes_nothing(ip, line, body, message):
+    before = snapshot(ip.user_ns)
+    with pytest.raises(UsageError) as info:
+        flags = "--save run" if "--save-predictions" in line else "--save run --save-predictions preds"
+        cell(ip, f"{flags} {line}".strip(), body)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+    assert snapshot(ip.user_ns) == before
+
+
+def test_bad_input_shows_one_red_line_without_traceback(ip):
+    with capture_output() as captured:
+        out = ip.run_cell("%%pseudolabel --save run\nlabeled: trian_df\ntarget: label")
+    assert isinstance(out.error_in_exec, UsageError)
+    shown = captured.stdout + captured.stderr
+    assert "Did you mean 'train_df'?" in shown and "Traceback" not in shown
+    assert "run" not in ip.user_ns
+
+
+def test_leakage_failure_shows_the_diagram_and_changes_nothing(ip):
+    before = snapshot(ip.user_ns)
+    body = "labeled: leaky_df\nunlabeled: test_df\ntarget: label\nteacher: LogisticRegression(max_iter=1000)"
+    with capture_output() as captured, pytest.raises(UsageError) as info:
+        cell(ip, "--save run", body)
+    assert "Leakage check" in str(info.value) and "allow_leakage" in str(info.value)
+    assert captured.outputs, "the leakage diagram is displayed before the error"
+    assert snapshot(ip.user_ns) == before
+    # allowed on purpose: it runs and says so
+    result = cell(ip, "--allow-leakage", body)
+    assert result.leaky
+
+
+def test_interrupted_run_changes_nothing(ip, monkeypatch):
+    from pseudolabel_magic import engine
+
+    def interrupted(*args, progress=None, **kwargs):
+        from pseudolabel_magic.steps import ProgressEvent
+
+        progress(ProgressEvent("split", "running", 1, 1, 0.0))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "run", interrupted)
+    before = snapshot(ip.user_ns)
+    with pytest.raises(KeyboardInterrupt):
+        cell(ip, "--save run --save-predictions preds --explain", FAST)
+    assert snapshot(ip.user_ns) == before
+
+
+def test_failing_estimator_changes_nothing(ip):
+    before = snapshot(ip.user_ns)
+    with pytest.raises(Exception):
+        cell(ip, "--save run --save-predictions preds",
+             FAST.replace("LogisticRegression(max_iter=1000)", "LogisticRegression(C=-1)"))
+    assert snapshot(ip.user_ns) == before
+
+
+def test_progress_updates_one_line_and_leaves_no_clutter(monkeypatch):
+    from pseudolabel_magic import magic
+    from pseudolabel_magic.steps import ProgressEvent
+
+    shown = []
+
+    class Handle:
+        def update(self, bundle, raw=False):
+            shown.append(("update", bundle))
+
+    def display(bundle, raw=False, display_id=False):
+        assert display_id is True and raw
+        shown.append(("display", bundle))
+        return Handle()
+
+    monkeypatch.setattr(magic, "PROGRESS_DELAY", 0.0)
+    progress = magic._Progress(show=True, display=display)
+    progress(ProgressEvent("teacher", "running", 2, 3, 0.4, detail="<b>x</b>"))
+    progress(ProgressEvent("teacher", "done", 2, 3, 0.5))
+    progress.close()
+    assert [kind for kind, _ in shown] == ["display", "update", "update"]
+    first = shown[0][1]
+    assert "step 2/5" in first["text/plain"] and "round 2 of 3" in first["text/plain"]
+    assert "&lt;b&gt;x&lt;/b&gt;" in first["text/html"]
+    assert shown[-1][1] == {"text/plain": ""}
+
+
+def test_quick_runs_show_no_progress(monkeypatch):
+    from pseudolabel_magic import magic
+    from pseudolabel_magic.steps import ProgressEvent
+
+    monkeypatch.setattr(magic, "PROGRESS_DELAY", 60.0)
+    progress = magic._Progress(show=True, display=lambda *a, **k: pytest.fail("shown"))
+    progress(ProgressEvent("split", "running", 1, 1, 0.0))
+    progress.close()
+
+
+def test_unload_removes_the_magics(ip):
+    from pseudolabel_magic.magic import load_ipython_extension, unload_ipython_extension
+
+    shell = ip
+    unload_ipython_extension(shell)
+    assert shell.find_cell_magic("pseudolabel") is None
+    load_ipython_extension(shell)
+    assert shell.find_cell_magic("pseudolabel") is not None

@@ -1,0 +1,302 @@
+"""The ipywidgets panel driven without a browser: set values, click Run, read the widgets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+import pseudolabel_magic.engine as engine
+from pseudolabel_magic.panel import PseudoLabelPanel, cell_text, panel
+
+WIDGETS = ("labeled", "unlabeled", "validation", "target", "teacher", "student", "select",
+           "threshold", "rounds", "save_as", "run_button", "progress", "tabs")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    frame = load_iris(as_frame=True).frame.drop_duplicates().rename(columns={"target": "label"})
+    frame = frame.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    return frame
+
+
+@pytest.fixture
+def ns(iris):
+    """A notebook namespace: a labeled frame, the rest unlabeled, and a user's estimator."""
+    return {
+        "train_df": iris.iloc[:60].copy(),
+        "test_df": iris.iloc[60:].drop(columns="label"),
+        "lr": LogisticRegression(max_iter=500),
+        "numbers": [1, 2, 3],
+        "_hidden_df": iris,
+    }
+
+
+def ready(ns, **values) -> PseudoLabelPanel:
+    p = panel(ns)
+    p.labeled.value = "train_df"
+    p.unlabeled.value = "test_df"
+    p.target.value = "label"
+    p.teacher.value = "lr"
+    p.save_as.value = "run"
+    for name, value in values.items():
+        getattr(p, name).value = value
+    return p
+
+
+def all_text(widget) -> str:
+    """Every string value below ``widget`` (HTML, Textarea, ...), joined."""
+    parts = [widget.value] if isinstance(getattr(widget, "value", None), str) else []
+    for child in getattr(widget, "children", ()):
+        parts.append(all_text(child))
+    return "\n".join(parts)
+
+
+def images(widget) -> list:
+    found = [widget] if type(widget).__name__ == "Image" else []
+    for child in getattr(widget, "children", ()):
+        found += images(child)
+    return found
+
+
+def test_exposes_its_widgets(ns):
+    p = panel(ns)
+    for name in WIDGETS:
+        assert getattr(p, name) is not None, name
+    assert p.widget.children and "application/vnd.jupyter.widget-view+json" in p._repr_mimebundle_()
+
+
+def test_lists_the_namespace(ns):
+    p = panel(ns)
+    assert [v for _, v in p.labeled.options] == ["train_df", "test_df"]  # no _hidden_df, no list
+    assert "lr" in [v for _, v in p.teacher.options]
+    assert "lr" in [v for _, v in p.student.options]
+    assert p.labeled.value == "train_df" and p.target.value == "label"  # target guessed by name
+    assert "label" not in [v for _, v in p.features.options]
+
+
+def test_dropdowns_follow_the_namespace_after_refresh(ns, iris):
+    p = panel(ns)
+    ns["wine_like"] = pd.DataFrame({"a": [1.0, 2.0], "kind": [0, 1]})
+    ns["forest"] = LogisticRegression(C=0.5)
+    assert "wine_like" not in [v for _, v in p.labeled.options]
+    p.refresh_button.click()
+    assert "wine_like" in [v for _, v in p.labeled.options]
+    assert "wine_like" in [v for _, v in p.validation.options]
+    assert "forest" in [v for _, v in p.teacher.options]
+    p.labeled.value = "wine_like"
+    assert [v for _, v in p.target.options] == ["a", "kind"]
+    del ns["wine_like"]
+    p.refresh_button.click()
+    assert "wine_like" not in [v for _, v in p.labeled.options]
+    assert p.labeled.value == "train_df"
+    assert [v for _, v in p.target.options] == list(iris.columns)
+
+
+def test_run_stores_the_result_and_fills_the_tabs(ns, monkeypatch):
+    calls = []
+    real_run = engine.run
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "run", spy)
+    p = ready(ns)
+    seen = {"status": [], "flow": [], "disabled": []}
+    p.status.observe(lambda c: (seen["status"].append(c["new"]),
+                                seen["disabled"].append(p.run_button.disabled)), names="value")
+    p.flow.observe(lambda c: seen["flow"].append(c["new"]), names="value")
+
+    p.run_button.click()
+
+    assert p.message.value == ""
+    assert len(calls) == 1 and calls[0]["teacher"] is ns["lr"] and callable(calls[0]["progress"])
+    result = ns["run"]
+    assert type(result).__name__ == "PseudoLabelResult" and result is p.result
+    assert set(result.metrics.index) == {"teacher", "student"}
+    # live: every step was named while running, the button was off, the diagram redrawn
+    for number in range(1, 6):
+        assert any(f"Step {number}/5" in s for s in seen["status"]), number
+    assert all(seen["disabled"][:-1]) and not p.run_button.disabled
+    assert any("running" in f and "<svg" in f for f in seen["flow"])
+    assert p.progress.value == p.progress.max and p.progress.bar_style == "success"
+    assert "<svg" in p.flow.value and "failed" not in p.flow.value
+    # the tabs
+    assert p.tabs.layout.display != "none"
+    assert tuple(p.tabs.titles) == ("Data flow", "Leakage check", "Metrics", "Plots", "Code")
+    flow, leakage, metrics, plots, code = p.tabs.children
+    assert "<svg" in all_text(flow)
+    assert "PASS" in all_text(leakage)
+    table = all_text(metrics)
+    assert "<table" in table and "teacher" in table and "student" in table
+    assert f"{result.metrics.loc['student', 'accuracy']:.4f}".rstrip("0") in table
+    assert len(images(metrics)) == 1 and len(images(plots)) == 3
+    assert all(bytes(img.value[:4]) == b"\x89PNG" for img in images(plots))
+    assert p.cell_area.value.startswith("%%pseudolabel --save run\nlabeled: train_df\n")
+    assert "unlabeled: test_df" in p.cell_area.value and "teacher: lr" in p.cell_area.value
+    assert "from sklearn" in p.code_area.value and "pseudolabel_magic" not in p.code_area.value
+    assert p.cell_area in code.children and p.code_area in code.children
+
+
+def test_builtin_models_threshold_and_rounds(ns):
+    p = ready(ns, teacher="LogisticRegression", student="RandomForest", select="threshold",
+              threshold=0.8, rounds=2, seed=3)
+    assert not p.threshold.disabled and p.k_best.disabled
+    p.run_button.click()
+    assert p.message.value == ""
+    result = ns["run"]
+    assert result.config["select"] == "threshold" and result.config["threshold"] == 0.8
+    assert result.config["rounds"] == 2 and result.config["random_state"] == 3
+    assert type(result.student).__name__ == "RandomForestClassifier"
+    assert result.student.random_state == 3
+    cell = p.cell_area.value
+    assert "# needs: from sklearn.linear_model import LogisticRegression" in cell
+    assert "teacher: LogisticRegression(max_iter=1000)" in cell
+    assert "student: RandomForestClassifier(n_estimators=200, random_state=3)" in cell
+    assert "select: threshold\nthreshold: 0.8\n" in cell and "rounds: 2" in cell
+
+
+def test_bad_save_name_runs_nothing(ns, monkeypatch):
+    monkeypatch.setattr(engine, "run", lambda *a, **k: pytest.fail("engine must not run"))
+    p = ready(ns, save_as="2 bad")
+    p.run_button.click()
+    assert "not a valid variable name" in p.message.value
+    assert "&#x27;2 bad&#x27;" in p.message.value  # escaped
+    assert "run" not in ns and "2 bad" not in ns
+
+
+def test_engine_error_is_one_line_and_writes_nothing(ns):
+    ns["svc"] = LinearSVC()
+    p = ready(ns, select="threshold")
+    p.refresh()
+    p.teacher.value = "svc"  # no predict_proba: the engine refuses select threshold
+    p.run_button.click()
+    assert "Could not run" in p.message.value and "predict_proba" in p.message.value
+    assert "Traceback" not in p.message.value
+    assert "run" not in ns
+    assert p.progress.bar_style == "danger" and not p.run_button.disabled
+    assert "failed" in p.flow.value  # the step that failed is drawn as failed
+
+
+def test_leakage_failure_shows_the_report(ns):
+    ns["leaky_val"] = ns["train_df"].iloc[:20].copy()  # validation rows are also train rows
+    p = ready(ns)
+    p.refresh()
+    p.validation.value = "leaky_val"
+    assert p.val_size.disabled
+    p.run_button.click()
+    assert "Leakage check" in p.message.value and "<svg" in p.message.value
+    assert "Traceback" not in p.message.value and "run" not in ns
+
+
+def test_an_old_result_survives_a_failed_run(ns):
+    p = ready(ns)
+    p.run_button.click()
+    first = ns["run"]
+    p.target.value = "sepal length (cm)"  # a float target: regression, LogisticRegression refuses
+    p.teacher.value = "LogisticRegression"
+    p.run_button.click()
+    assert "only does classification" in p.message.value
+    assert ns["run"] is first
+
+
+def mixed(iris, **extra):
+    """One frame: labels hidden (NaN) on most rows, plus a noise column (no duplicate rows)."""
+    rng = np.random.default_rng(0)
+    frame = iris.assign(noise=rng.normal(size=len(iris)), **extra)
+    frame.loc[rng.random(len(frame)) < 0.6, "label"] = np.nan
+    return frame
+
+
+def test_unexpected_errors_are_short_and_escaped(ns, iris):
+    ns["texty"] = mixed(iris, note="<b>x</b>")
+    p = ready(ns)
+    p.refresh()
+    p.labeled.value = "texty"
+    p.unlabeled.value = ""  # the rows of texty with no label
+    p.teacher.value = "LogisticRegression"  # cannot fit a text column
+    p.run_button.click()
+    message = p.message.value
+    assert "ValueError" in message and "Traceback" not in message
+    assert "<b>x" not in message and "&lt;b&gt;x" in message
+    assert "run" not in ns
+
+
+def test_chosen_features_and_no_features(ns, iris):
+    ns["mixed"] = mixed(iris)
+    p = ready(ns)
+    p.refresh()
+    p.labeled.value = "mixed"
+    p.unlabeled.value = ""
+    p.all_features.value = False
+    assert not p.features.disabled
+    p.features.value = ()
+    p.run_button.click()
+    assert "no features chosen" in p.message.value
+    p.features.value = ("petal length (cm)", "noise")
+    p.run_button.click()
+    assert p.message.value == ""
+    assert ns["run"].config["features"] == ["petal length (cm)", "noise"]
+    assert ns["run"].counts["n_unlabeled"] == int(ns["mixed"]["label"].isna().sum())
+    cell = p.cell_area.value
+    assert "features: petal length (cm), noise" in cell and "unlabeled:" not in cell
+
+
+def test_insert_cell_outside_a_notebook_says_copy(ns):
+    p = ready(ns)
+    assert p.insert_cell() is False and "Run first" in p.insert_note.value
+    p.run_button.click()
+    assert "below the next cell you run" in p.insert_note.value  # said before any click
+    p.insert_button.click()
+    assert "No notebook here" in p.insert_note.value
+
+
+def test_insert_cell_in_a_kernel_queues_the_cell(ns, monkeypatch):
+    import pseudolabel_magic.panel as panel_module
+
+    queued = []
+
+    class Shell:
+        kernel = object()
+        user_ns_hidden: dict = {}
+
+        def set_next_input(self, text, replace=False):
+            queued.append((text, replace))
+
+    monkeypatch.setattr(panel_module, "_shell", Shell)
+    p = ready(ns)
+    p.run_button.click()
+    assert p.insert_cell() is True
+    assert queued == [(p.cell_area.value, False)]
+    assert "Queued" in p.insert_note.value
+
+
+def test_cell_text_quotes_odd_columns():
+    text = cell_text({"save": "r", "labeled": "df", "target": "my, label",
+                      "features": ["a", "b #2", " c"], "select": "all", "balance": True,
+                      "threshold": None, "imports": ["from x import Y"]})
+    assert text.splitlines() == ["%%pseudolabel --save r", "# needs: from x import Y",
+                                 "labeled: df", 'target: "my, label"',
+                                 'features: a, "b #2", " c"', "select: all", "balance: true"]
+
+
+def test_the_cell_repeats_the_run_through_the_magic(ns):
+    """The Code tab's cell, run by %%pseudolabel, gives the same metrics as the panel."""
+    from IPython.testing.globalipapp import get_ipython
+
+    ip = get_ipython()
+    ip.run_line_magic("load_ext", "pseudolabel_magic")
+    p = ready(ns, teacher="LogisticRegression", select="k-best", k_best=20)
+    p.run_button.click()
+    assert p.message.value == ""
+    ip.user_ns.update({k: v for k, v in ns.items() if k != "run"})
+    ip.run_cell("from sklearn.linear_model import LogisticRegression")
+    head, _, body = p.cell_area.value.partition("\n")
+    ip.run_cell_magic("pseudolabel", head.removeprefix("%%pseudolabel").replace("--save run", "--save again") + " -q", body)
+    again = ip.user_ns.pop("again")
+    pd.testing.assert_frame_equal(again.metrics, ns["run"].metrics)
+    assert np.array_equal(again.pseudo_labels["selected"], ns["run"].pseudo_labels["selected"])
