@@ -22,8 +22,15 @@ _LAZY = {
     "check_leakage": "leakage",
     "LeakageReport": "leakage",
     "check_code": "codecheck",
+    "CodeReport": "codecheck",
+    "Diagram": "diagrams",
     "flow_diagram": "diagrams",
     "leakage_diagram": "diagrams",
+    "panel": "panel_app",
+    "PseudoLabelPanel": "panel_app",
+    "compare": "compare",
+    "PseudoLabelClassifier": "sklearn_api",
+    "PseudoLabelRegressor": "sklearn_api",
 }
 
 __all__ = ["PseudoLabelError", "load_ipython_extension", "unload_ipython_extension", *_LAZY]

@@ -170,7 +170,7 @@ class _Workflow:
         else:
             train_pos, val_pos = inputs.split_labeled(
                 labeled_rows, target, task, val_size=cfg["val_size"], group_col=cfg["group_col"],
-                time_col=cfg["time_col"], random_state=cfg["random_state"])
+                time_col=cfg["time_col"], random_state=cfg["random_state"], features=features)
             train, validation = labeled_rows.iloc[train_pos], labeled_rows.iloc[val_pos]
         inputs.check_train(train, target, task)
         if teacher is None:
@@ -213,7 +213,7 @@ class _Workflow:
         report = check_leakage(
             self.train, self.validation, self.unlabeled, target=cfg["target"],
             features=self.features, group_col=cfg["group_col"], time_col=cfg["time_col"],
-            id_col=cfg["id_col"])
+            id_col=cfg["id_col"], unlabeled_from_labeled=not cfg["unlabeled_given"])
         if not report.ok and not cfg["allow_leakage"]:
             try:
                 report.raise_if_failed()
@@ -267,6 +267,9 @@ class _Workflow:
         with self._step("split"):
             self._prepare(labeled, unlabeled, validation, teacher, student)
             report = self._check_leakage()
+        # duplicates of validation rows inside the user's one table never train a student
+        blocked = None if cfg["unlabeled_given"] else report.unlabeled_rows_like_validation()
+        blocked = blocked if blocked is not None and blocked.any() else None
         features, task = self.features, self.task
         X_train, y_train = self.train[features], self.train[target]
         n_unl = self.counts["n_unlabeled"]
@@ -315,7 +318,8 @@ class _Workflow:
                     select=cfg["select"], k_best=cfg["k_best"],
                     threshold=cfg["threshold"] if cfg["curriculum"] is None
                     else curriculum_threshold(cfg["curriculum"], r),
-                    balance=cfg["balance"], prior=prior)
+                    balance=cfg["balance"], prior=prior,
+                    available=None if blocked is None else ~blocked[pool_pos])
                 new_pos = pool_pos[chosen]
                 pool_pos = chosen = None  # one int64 per row: not kept through the fits
                 if self.max_rows is not None:  # sampled with the seed when more are selected

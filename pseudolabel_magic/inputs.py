@@ -149,8 +149,12 @@ def _n_validation(val_size, n: int) -> int:
 
 
 def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_col, time_col,
-                  random_state):
-    """Positions of train and validation rows: stratified, grouped or by time."""
+                  random_state, features=None):
+    """Positions of train and validation rows: stratified, grouped or by time.
+
+    Rows with identical ``features`` go to the same side (grouped by a content hash), so the
+    engine's own split never puts a row in validation whose twin trains the teacher.
+    """
     n = len(labeled)
     n_val = _n_validation(val_size, n)
     y = labeled[target]
@@ -173,6 +177,12 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
         splitter = GroupShuffleSplit(n_splits=1, test_size=val_size, random_state=random_state)
         train_pos, val_pos = next(splitter.split(positions, groups=groups))
         return np.sort(train_pos), np.sort(val_pos)
+    if features is not None:
+        from .hashing import row_hashes
+
+        codes, uniques = pd.factorize(row_hashes(labeled, features))
+        if len(uniques) < n:
+            return _split_by_content(codes, len(uniques), y, task, n, n_val, random_state)
     from sklearn.model_selection import train_test_split
 
     stratify = None
@@ -188,6 +198,29 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
     except ValueError as err:
         raise too_few from err
     return np.sort(train_pos), np.sort(val_pos)
+
+
+def _split_by_content(codes, n_groups, y, task, n, n_val, random_state):
+    """Split groups of identical rows, stratified by each group's first label where possible."""
+    from sklearn.model_selection import train_test_split
+
+    first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()
+    group_y = y.to_numpy()[first]
+    n_val_groups = int(round(n_groups * n_val / n))
+    if n_groups < 2 or not 1 <= n_val_groups < n_groups:
+        raise PseudoLabelError(
+            f"too few distinct labeled rows ({n_groups}) to make a validation split; "
+            f"label more rows or pass validation=<DataFrame>."
+        )
+    stratify = None
+    if task == "classification":
+        counts = pd.Series(group_y).value_counts()
+        if counts.min() >= 2 and n_val_groups >= len(counts) and n_groups - n_val_groups >= len(counts):
+            stratify = group_y
+    _, val_groups = train_test_split(np.arange(n_groups), test_size=n_val_groups,
+                                     random_state=random_state, stratify=stratify)
+    in_val = np.isin(codes, val_groups)
+    return np.flatnonzero(~in_val), np.flatnonzero(in_val)
 
 
 def check_train(train: pd.DataFrame, target, task: str) -> None:

@@ -15,6 +15,10 @@ Checks (stable names; ``fail`` stops ``pl.run`` unless ``allow_leakage=True``):
     validation index labels that also label an unlabeled row.
 ``validation_rows_in_train`` / ``validation_rows_in_unlabeled`` (fail)
     validation rows whose feature values occur in train / the unlabeled set, under any label.
+    When the unlabeled rows are the missing-target rows of the labeled frame itself
+    (``unlabeled_from_labeled=True``), shared contents are duplicates inside one table, not
+    copies, so ``validation_rows_in_unlabeled`` warns, and ``pl.run`` keeps those unlabeled
+    rows out of every student's training set (they are still predicted).
 ``shared_id`` / ``shared_group`` (only with ``id_col`` / ``group_col``)
     validation rows whose id / group value also occurs in train (fail) or only in the
     unlabeled set (warn: a transductive overlap; the student sees those rows' features and
@@ -154,7 +158,7 @@ def _fresh_range(index: pd.Index) -> bool:
     return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
 
 
-def _content_check(name, val, val_h, other, other_h, side) -> _Check:
+def _content_check(name, val, val_h, other, other_h, side, *, same_table=False) -> _Check:
     if other is None:
         return _Check(name, "pass", f"There is no {side} set to compare row contents with.", 0)
     hit = np.asarray(pd.Index(val_h).isin(other_h))
@@ -165,7 +169,12 @@ def _content_check(name, val, val_h, other, other_h, side) -> _Check:
     if n:
         ex = _frame_examples(val, hit, side,
                              lambda pos: _first_label_by_hash(other_h, other.index, val_h[pos]))
-    return _Check(name, "fail" if n else "pass", detail, n, ex)
+    status = "fail" if n else "pass"
+    if n and same_table:
+        status = "warn"
+        detail += (f" The {side} rows come from the same frame, so these are duplicates in your "
+                   "data, not copies; they are predicted but kept out of the student's training set.")
+    return _Check(name, status, detail, n, ex)
 
 
 def _key_check(name, kind, col, val, train, unlabeled) -> tuple[_Check, dict]:
@@ -281,11 +290,14 @@ def _default_features(frames, exclude) -> list:
 
 def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
                   unlabeled: pd.DataFrame | None = None, *, target, features: Sequence | None = None,
-                  group_col=None, time_col=None, id_col=None) -> "LeakageReport":
+                  group_col=None, time_col=None, id_col=None,
+                  unlabeled_from_labeled: bool = False) -> "LeakageReport":
     """Run the before-fit checks and return a :class:`LeakageReport` (see the module docstring).
 
     ``features`` are the columns hashed to compare row contents; by default every column
     shared by the frames except the target, group, time and id columns.
+    ``unlabeled_from_labeled`` says the unlabeled rows are the missing-target rows of the
+    same frame as train and validation.
     """
     for frame, what in ((train, "train"), (validation, "validation")):
         _need(frame, target, "target", what)
@@ -310,7 +322,7 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
                      range_is_chance=True),
         _content_check("validation_rows_in_train", validation, val_h, train, train_h, "train"),
         _content_check("validation_rows_in_unlabeled", validation, val_h, unlabeled, unl_h,
-                       "unlabeled"),
+                       "unlabeled", same_table=unlabeled_from_labeled),
     ]
     firewall = {row: dict.fromkeys(FIREWALL_KEYS) for row in FIREWALL_ROWS}
     for row, i in (("train", 0), ("unlabeled", 1)):
@@ -515,6 +527,11 @@ class LeakageReport:
             raise PseudoLabelError(
                 f"Leakage check {c.name!r} failed ({c.count:,} rows): {c.detail} "
                 "Fix the split, or pass allow_leakage=True to run anyway (scores marked leaky).")
+
+    def unlabeled_rows_like_validation(self) -> np.ndarray:
+        """Per unlabeled row (by position), whether its features equal a validation row's."""
+        ev = self._evidence
+        return np.isin(ev.unlabeled_hashes.to_numpy(), ev.validation_hashes)
 
     def with_fit_log(self, fit_log, eval_log=()) -> "LeakageReport":
         """A new report with the after-run checks on what reached each fit and score."""

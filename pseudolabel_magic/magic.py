@@ -245,7 +245,7 @@ class PseudoLabelMagic(Magics):
         """Open the pseudo-label panel: pick frames, target and models, run, see the cell."""
         from IPython.display import display
 
-        from .panel import panel
+        from .panel_app import panel
 
         display(panel(self.shell.user_ns))
 

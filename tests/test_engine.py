@@ -298,3 +298,34 @@ def test_validation_frame_with_other_columns(iris_missing):
     val = labeled.iloc[:10].rename(columns={"sepal length (cm)": "sepal_len"})
     with pytest.raises(pl.PseudoLabelError, match="validation has other columns than labeled"):
         run(labeled.iloc[10:], unl, validation=val, target="target", teacher=ExplodingFit())
+
+
+def test_split_keeps_identical_rows_on_one_side():
+    """Natural duplicates (iris has some) never straddle the engine's own split."""
+    rng = np.random.default_rng(3)
+    base = pd.DataFrame({"a": rng.integers(0, 4, 80), "b": rng.integers(0, 3, 80)})  # many twins
+    base["y"] = (base["a"] + base["b"] > 2).astype(int)
+    unl = pd.DataFrame({"a": [9, 8], "b": [9, 8]}, index=["u1", "u2"])
+    for seed in range(5):
+        r = run(base, unl, target="y", teacher=LogisticRegression(), random_state=seed)
+        key = lambda idx: set(map(tuple, base.loc[idx, ["a", "b"]].to_numpy()))  # noqa: E731
+        assert not key(r.train_index) & key(r.validation_index)
+        checks = r.leakage.checks.set_index("check")
+        assert checks.loc["validation_rows_in_train", "count"] == 0
+
+
+def test_twins_of_validation_in_the_same_frame_warn_and_never_train():
+    labeled, unlabeled, validation = known_confidence_data()
+    labeled_all = pd.concat([labeled, validation])
+    copies = labeled_all.assign(y=np.nan).rename(index=lambda label: f"copy of {label}")
+    frame = pd.concat([labeled_all, unlabeled.assign(y=np.nan), copies])  # one table with twins
+    r = run(frame, target="y", teacher=ColumnProba(), val_size=2, random_state=1)
+    twins = frame.index[frame["y"].isna() & frame["p"].isin(frame.loc[r.validation_index, "p"])]
+    assert len(twins) >= 1
+    checks = r.leakage.checks.set_index("check")
+    assert checks.loc["validation_rows_in_unlabeled", "status"] == "warn"
+    assert not r.pseudo_labels.loc[twins, "selected"].any()  # predicted, never trained on
+    assert r.predictions.index.isin(twins).sum() == len(twins)
+    assert r.leakage.ok and not r.leaky
+    student_fit = r.fit_log[-1]
+    assert not student_fit.pseudo_index.isin(twins).any()

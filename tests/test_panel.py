@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 import pseudolabel_magic.engine as engine
-from pseudolabel_magic.panel import PseudoLabelPanel, cell_text, panel
+from pseudolabel_magic.panel_app import PseudoLabelPanel, cell_text, panel
 
 WIDGETS = ("labeled", "unlabeled", "validation", "target", "teacher", "student", "select",
            "threshold", "rounds", "save_as", "run_button", "progress", "tabs")
@@ -256,7 +256,7 @@ def test_insert_cell_outside_a_notebook_says_copy(ns):
 
 
 def test_insert_cell_in_a_kernel_queues_the_cell(ns, monkeypatch):
-    import pseudolabel_magic.panel as panel_module
+    import pseudolabel_magic.panel_app as panel_module
 
     queued = []
 

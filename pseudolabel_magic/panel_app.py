@@ -23,7 +23,6 @@ from __future__ import annotations
 import html
 import keyword
 import sys
-import types
 from typing import Any, Mapping, MutableMapping
 
 from .errors import PseudoLabelError
@@ -470,18 +469,3 @@ def _make_panel(namespace, caller) -> PseudoLabelPanel:
         namespace = shell_ns if shell_ns is not None else caller.f_globals
     hidden = getattr(_shell(), "user_ns_hidden", {}) if namespace is shell_ns else ()
     return PseudoLabelPanel(namespace, hidden=hidden)
-
-
-class _CallableModule(types.ModuleType):
-    """This module answers ``pl.panel(...)`` too.
-
-    Importing ``pseudolabel_magic.panel`` makes the package attribute ``panel`` this module
-    (``%pseudolabel_panel`` imports it), which would hide the function of the same name;
-    calling the module calls the function, so ``pl.panel()`` works in any import order.
-    """
-
-    def __call__(self, namespace: MutableMapping[str, Any] | None = None) -> PseudoLabelPanel:
-        return _make_panel(namespace, sys._getframe(1))
-
-
-sys.modules[__name__].__class__ = _CallableModule
