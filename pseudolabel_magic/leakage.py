@@ -83,8 +83,12 @@ class _Evidence:
     validation_index: pd.Index
     validation_hashes: np.ndarray
     validation_target: pd.Series
-    train_hashes: pd.Series  # row hash keyed by train index label
-    unlabeled_hashes: pd.Series  # row hash keyed by unlabeled index label
+    # Only rows whose hash equals a validation row's can leak by content, so only those are
+    # kept: a 5M-row pool costs a few bytes, not 8 per row, and the after-run check is cheap.
+    train_hashes: pd.Series  # suspect train rows: hash keyed by train index label
+    unlabeled_hashes: pd.Series  # suspect unlabeled rows: hash keyed by unlabeled index label
+    unlabeled_positions: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    n_unlabeled: int = 0
     keys: dict = field(default_factory=dict)  # "id"/"group" -> (val, train, unl) Series by label
     key_names: dict = field(default_factory=dict)  # "id"/"group" -> column name
 
@@ -283,6 +287,12 @@ def _need(frame: pd.DataFrame, col, role: str, what: str) -> None:
             f"{role} {col!r} is not a column of the {what} frame.{did_you_mean(col, frame.columns)}")
 
 
+def _suspects(hashes: np.ndarray, index: pd.Index, val_h: np.ndarray):
+    """The rows whose content hash equals a validation row's: hash by label, and positions."""
+    pos = np.flatnonzero(np.isin(hashes, val_h))
+    return pd.Series(hashes[pos], index=index[pos]), pos
+
+
 def _default_features(frames, exclude) -> list:
     shared = [c for c in frames[0].columns if all(c in f for f in frames[1:])]
     return [c for c in shared if c not in exclude]
@@ -349,12 +359,16 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
     checks.append(_conflict_check(np.concatenate([train_h, val_h]), y_h, labeled, target))
     checks.append(_target_in_unlabeled(unlabeled, target))
 
+    if unlabeled is not None:
+        unl_suspects, unl_pos = _suspects(unl_h, unlabeled.index, val_h)
+    else:
+        unl_suspects, unl_pos = pd.Series([], dtype=np.uint64), np.empty(0, np.int64)
     evidence = _Evidence(
         n_validation=len(validation), validation_index=validation.index, validation_hashes=val_h,
         validation_target=validation[target],
-        train_hashes=pd.Series(train_h, index=train.index),
-        unlabeled_hashes=pd.Series(unl_h if unl_h is not None else np.empty(0, np.uint64),
-                                   index=unlabeled.index if unlabeled is not None else None),
+        train_hashes=_suspects(train_h, train.index, val_h)[0],
+        unlabeled_hashes=unl_suspects, unlabeled_positions=unl_pos,
+        n_unlabeled=0 if unlabeled is None else len(unlabeled),
         keys=keys, key_names={k: c for k, c in (("id", id_col), ("group", group_col)) if c is not None})
     return LeakageReport(tuple(checks), evidence, firewall, after_run=False)
 
@@ -531,7 +545,9 @@ class LeakageReport:
     def unlabeled_rows_like_validation(self) -> np.ndarray:
         """Per unlabeled row (by position), whether its features equal a validation row's."""
         ev = self._evidence
-        return np.isin(ev.unlabeled_hashes.to_numpy(), ev.validation_hashes)
+        mask = np.zeros(ev.n_unlabeled, dtype=bool)
+        mask[ev.unlabeled_positions] = True
+        return mask
 
     def with_fit_log(self, fit_log, eval_log=()) -> "LeakageReport":
         """A new report with the after-run checks on what reached each fit and score."""
