@@ -277,10 +277,10 @@ class _Workflow:
         prior = y_train.value_counts(normalize=True) if task == "classification" else None
         empty_index = self.unlabeled_index[:0]
 
-        selected_round = np.zeros(n_unl, dtype=np.int64)  # 0 = never selected
-        pseudo_label = None
-        pseudo_conf = np.full(n_unl, np.nan)
-        weights_all = np.zeros(n_unl)
+        selected_round = np.zeros(n_unl, dtype=np.int32)  # 0 = never selected
+        pseudo_label = pseudo_conf = None  # round 1 fills them for every row
+        weighted = cfg["soft"] or cfg["pseudo_weight"] != 1.0
+        weights_all = np.zeros(n_unl) if weighted else None
         history, first_scores = [], None
         current = None
         teacher_model = student_model = None
@@ -340,7 +340,7 @@ class _Workflow:
                 if task == "classification":
                     y_student = _common_dtype(y_student, y_train)
                 weights = None
-                if cfg["soft"] or cfg["pseudo_weight"] != 1.0:
+                if weighted:
                     w = np.full(len(sel_pos), float(cfg["pseudo_weight"]))
                     if cfg["soft"]:
                         w = w * np.nan_to_num(pseudo_conf[sel_pos], nan=1.0)
@@ -371,7 +371,7 @@ class _Workflow:
             "selected": selected_round > 0,
             "round": selected_round,
         }, index=index)
-        if cfg["soft"] or cfg["pseudo_weight"] != 1.0:
+        if weighted:
             pseudo_labels["weight"] = weights_all
         metrics = pd.DataFrame([teacher_scores, student_scores], index=["teacher", "student"])
         metrics.index.name = "model"
