@@ -29,6 +29,7 @@ _LAZY = {
     "panel": "panel_app",
     "PseudoLabelPanel": "panel_app",
     "compare": "compare",
+    "ComparisonResult": "compare",
     "PseudoLabelClassifier": "sklearn_api",
     "PseudoLabelRegressor": "sklearn_api",
 }

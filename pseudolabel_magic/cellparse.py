@@ -57,13 +57,21 @@ KEYS: dict[str, KeySpec] = {
         KeySpec("features", COLUMNS, "feature columns, comma separated (default: all others)", "COLS"),
         KeySpec("teacher", EXPR, "estimator expression for the teacher", "EXPR"),
         KeySpec("student", EXPR, "estimator expression for the student (default: like teacher)", "EXPR"),
-        KeySpec("select", WORD, "which pseudo-labels to keep: all, threshold or k-best", "RULE"),
+        KeySpec("select", WORD, "which pseudo-labels to keep: all, threshold, k-best or auto "
+                "(the benchmark's best strategy, with the guard on)", "RULE"),
         KeySpec("threshold", EXPR, "minimum teacher confidence with select threshold", "P"),
         KeySpec("k_best", EXPR, "number of most confident rows per round with select k-best", "K"),
         KeySpec("rounds", EXPR, "teacher/student rounds (the student teaches the next round)", "N"),
         KeySpec("balance", BOOL, "keep the class balance of the labeled rows among pseudo-labels", "BOOL"),
         KeySpec("soft", BOOL, "weight pseudo-labels by teacher confidence", "BOOL"),
         KeySpec("pseudo_weight", EXPR, "sample weight of pseudo-labeled rows", "W"),
+        KeySpec("calibrate", BOOL, "pseudo-label with a CalibratedClassifierCV fitted on train only", "BOOL"),
+        KeySpec("oof", EXPR, "pseudo-label with the mean of k out-of-fold teachers (true = 5)", "K"),
+        KeySpec("guard", BOOL, "keep the teacher's predictions when the student scores lower on "
+                "validation (default: on with select auto)", "BOOL"),
+        KeySpec("curriculum", EXPR, "one threshold per round, relaxing, e.g. [0.99, 0.9, 0.8]", "LIST"),
+        KeySpec("max_pseudo_rows", EXPR, "at most this many pseudo-labelled rows (sampled with the seed)", "N"),
+        KeySpec("n_jobs", EXPR, "n_jobs set on the models that take it", "N"),
         KeySpec("val_size", EXPR, "fraction of labeled rows held out for validation", "FRAC"),
         KeySpec("group_col", COLUMN, "column of groups kept on one side of the split", "COLUMN"),
         KeySpec("time_col", COLUMN, "column of times: validate on the latest rows", "COLUMN"),
@@ -84,6 +92,9 @@ RUN_NAME = {name: name for name in KEYS} | {"seed": "random_state"}
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
+#: EXPR keys that also take the words true/false (``oof: true`` means 5 folds).
+BOOL_OR_EXPR = ("oof",)
+_BOOL_WORDS = {"true", "yes", "on", "false", "no", "off"}
 
 
 def normalize_key(name: str) -> str:
@@ -379,6 +390,8 @@ class PseudoLabelCell:
             return split_columns(text)
         if kind == BOOL and text.strip().lower() in _TRUE | _FALSE:
             return text.strip().lower() in _TRUE
+        if entry.key in BOOL_OR_EXPR and text.strip().lower() in _BOOL_WORDS:
+            return text.strip().lower() in _TRUE
         value = _evaluate(entry, namespace, local_ns, names)
         if kind == FRAME:
             _check_frame(entry, value)
@@ -411,6 +424,10 @@ def _example(key: str) -> str:
         "k_best": "100",
         "rounds": "3",
         "pseudo_weight": "0.5",
+        "oof": "5",
+        "curriculum": "[0.99, 0.9, 0.8]",
+        "max_pseudo_rows": "10000",
+        "n_jobs": "-1",
         "val_size": "0.2",
         "seed": "0",
     }.get(key, "true" if KEYS[key].kind == BOOL else "column_name")

@@ -285,6 +285,7 @@ class _Workflow:
         current = None
         teacher_model = student_model = None
         teacher_scores = student_scores = None
+        X_student = y_student = sel_pos = weights = None  # set by each round's combine step
         for r in range(1, cfg["rounds"] + 1):
             self.round = r
             with self._step("teacher", "fit on train" if r == 1 else "the last student teaches"):

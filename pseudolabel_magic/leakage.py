@@ -373,105 +373,6 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
     return LeakageReport(tuple(checks), evidence, firewall, after_run=False)
 
 
-# -- after the run: what reached each fit and each score ----------------------------------
-_FIT_CHECKS = (("teacher_fit_saw_validation", "teacher", "the teacher's fit"),
-               ("student_fit_saw_validation", "student", "the student's fit"),
-               ("preprocessing_fit_saw_validation", "preprocessing",
-                "a preprocessing or helper fit"))
-
-
-def _union(indexes) -> pd.Index:
-    indexes = [pd.Index(i) for i in indexes if i is not None and len(i)]
-    return indexes[0].append(indexes[1:]).unique() if indexes else pd.Index([])
-
-
-def _reached(ev: _Evidence, labeled: pd.Index, pseudo: pd.Index) -> dict:
-    """Boolean masks over validation rows reached by fits on these rows, per identity key."""
-    th, uh = ev.train_hashes, ev.unlabeled_hashes
-    fit_h = np.concatenate([th[_isin(th.index, labeled)].to_numpy(),
-                            uh[_isin(uh.index, pseudo)].to_numpy()])
-    masks = {"index": _isin(ev.validation_index, labeled),
-             "content": np.asarray(pd.Index(ev.validation_hashes).isin(fit_h))}
-    for kind, (val_k, train_k, unl_k) in ev.keys.items():
-        parts = [train_k[_isin(train_k.index, labeled)]]
-        if unl_k is not None:
-            parts.append(unl_k[_isin(unl_k.index, pseudo)])
-        fit_k = pd.concat(parts).dropna()
-        masks[kind] = _isin(val_k, fit_k) & val_k.notna().to_numpy()
-    return masks
-
-
-def _in_bucket(record, bucket: str) -> bool:
-    if bucket in ("teacher", "student"):
-        return record.role == bucket
-    return record.role not in ("teacher", "student") or bool(record.preprocessing)
-
-
-def _fit_check(ev: _Evidence, name: str, bucket: str, what: str, records) -> tuple[_Check, dict]:
-    labeled = _union(r.labeled_index for r in records)
-    pseudo = _union(r.pseudo_index for r in records)
-    masks = _reached(ev, labeled, pseudo)
-    hit = np.logical_or.reduce(list(masks.values())) if ev.n_validation else np.zeros(0, bool)
-    n = int(hit.sum())
-    how = ", ".join(f"{k} {int(m.sum()):,}" for k, m in masks.items())
-    detail = (f"{_pct(n, ev.n_validation)} reached {what} ({len(records)} fit(s); by {how}); "
-              "rule: validation rows must never be fit.")
-    ex = None
-    if n:
-        pos = np.flatnonzero(hit)[:N_EXAMPLES]
-        ex = pd.DataFrame({"validation_index": list(ev.validation_index[pos])})
-        for k, m in masks.items():
-            ex[f"by_{k}"] = m[pos]
-    counts = {k: int(m.sum()) for k, m in masks.items()}
-    return _Check(name, "fail" if n else "pass", detail, n, ex), counts
-
-
-def _metrics_check(ev: _Evidence, eval_log) -> _Check:
-    name = "metrics_on_true_labels"
-    if not eval_log:
-        status = "warn" if ev.n_validation else "pass"
-        return _Check(name, status, "No scoring was recorded, so none can be verified; "
-                      "rule: scores must use validation's true labels.", 0)
-    truth = ev.validation_target[~ev.validation_target.index.duplicated()]
-    bad_total, rows_total, examples = 0, 0, []
-    for rec in eval_log:
-        idx = pd.Index(rec.index)
-        got = pd.Series(np.asarray(rec.y_true, dtype=object))
-        if idx.equals(ev.validation_index):
-            want = pd.Series(ev.validation_target.to_numpy(dtype=object))
-        else:
-            want = pd.Series(truth.reindex(idx).to_numpy(dtype=object))
-        same = got.eq(want) | (got.isna() & want.isna())
-        bad = ~same.to_numpy(dtype=bool) | ~_isin(idx, ev.validation_index)
-        bad_total += int(bad.sum())
-        rows_total += len(idx)
-        for p in np.flatnonzero(bad)[:N_EXAMPLES - len(examples)]:
-            examples.append({"role": rec.role, "round": rec.round, "index": idx[p],
-                             "y_used": got.iloc[p], "y_true": want.iloc[p]})
-    detail = (f"{bad_total:,} of {rows_total:,} scored rows across {len(eval_log)} scoring(s) were "
-              "not validation rows with their true labels; rule: scores use validation's true "
-              "labels only (never pseudo-labels).")
-    ex = pd.DataFrame(examples) if examples else None
-    return _Check(name, "fail" if bad_total else "pass", detail, bad_total, ex)
-
-
-def _fit_checks(ev: _Evidence, fit_log, eval_log, firewall) -> tuple[list, dict]:
-    firewall = {row: dict(keys) for row, keys in firewall.items()}
-    checks = []
-    for name, bucket, what in _FIT_CHECKS:
-        records = [r for r in fit_log if _in_bucket(r, bucket)]
-        check, counts = _fit_check(ev, name, bucket, what, records)
-        checks.append(check)
-        if bucket in ("teacher", "student"):
-            firewall[f"{bucket}_fit"].update(counts)
-    pseudo = _union(r.pseudo_index for r in fit_log)
-    firewall["pseudo_labels"].update(
-        {k: int(m.sum()) for k, m in _reached(ev, pd.Index([]), pseudo).items()})
-    firewall["pseudo_labels"]["index"] = int(_isin(ev.validation_index, pseudo).sum())
-    checks.append(_metrics_check(ev, eval_log))
-    return checks, firewall
-
-
 class LeakageReport:
     """The outcome of every leakage check, renderable as a table, text, HTML and a diagram.
 
@@ -551,7 +452,9 @@ class LeakageReport:
 
     def with_fit_log(self, fit_log, eval_log=()) -> "LeakageReport":
         """A new report with the after-run checks on what reached each fit and score."""
-        checks, firewall = _fit_checks(self._evidence, list(fit_log), list(eval_log), self._firewall)
+        from .fitchecks import fit_checks
+
+        checks, firewall = fit_checks(self._evidence, list(fit_log), list(eval_log), self._firewall)
         return LeakageReport(self._checks + tuple(checks), self._evidence, firewall, after_run=True)
 
     def diagram(self):

@@ -1,7 +1,6 @@
 """compare(): every strategy on the same split, one tidy row each, and a plot."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import pseudolabel_magic as pl
