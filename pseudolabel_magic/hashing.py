@@ -48,6 +48,10 @@ def _normalised(col: pd.Series) -> pd.Series:
     return col
 
 
+def _column_hash(frame: pd.DataFrame, name) -> np.ndarray:
+    return hash_pandas_object(_normalised(frame[name]), index=False, categorize=True).to_numpy()
+
+
 def column_hashes(frame: pd.DataFrame, columns: Sequence) -> np.ndarray:
     """Hash each listed column of ``frame``: a (rows, columns) uint64 array.
 
@@ -56,8 +60,7 @@ def column_hashes(frame: pd.DataFrame, columns: Sequence) -> np.ndarray:
     """
     out = np.empty((len(frame), len(columns)), dtype=np.uint64, order="F")  # columns contiguous
     for j, name in enumerate(columns):
-        col = _normalised(frame[name])
-        out[:, j] = hash_pandas_object(col, index=False, categorize=True).to_numpy()
+        out[:, j] = _column_hash(frame, name)
     return out
 
 
@@ -74,6 +77,11 @@ def row_hashes(frame: pd.DataFrame, columns: Sequence) -> np.ndarray:
     """One uint64 per row of ``frame`` over ``columns`` (never the index).
 
     Equal rows in two frames hash equal even when their dtypes or category sets differ;
-    see the module docstring for the rules.
+    see the module docstring for the rules. Folds one column at a time, so a big unlabeled
+    pool never needs a (rows x columns) matrix of hashes.
     """
-    return combine_hashes(column_hashes(frame, list(columns)))
+    h = np.full(len(frame), np.uint64(0xCBF29CE484222325), dtype=np.uint64)
+    for name in columns:
+        h ^= _column_hash(frame, name)
+        h *= _MIX
+    return h

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import PseudoLabelError, did_you_mean
-from .hashing import column_hashes, combine_hashes
+from .hashing import column_hashes, combine_hashes, row_hashes
 
 STATUS_ORDER = {"fail": 0, "warn": 1, "pass": 2}
 SYMBOL = {"fail": "\u2717", "warn": "!", "pass": "\u2713"}
@@ -115,6 +115,16 @@ def _isin(values, other) -> np.ndarray:
         return np.asarray(objects.isin(np.asarray(pd.Index(other), dtype=object)), dtype=bool)
 
 
+def _shared(small, big) -> np.ndarray:
+    """``small.isin(big)`` for a few validation labels against a huge set.
+
+    Hashing the small side and probing it with the big one is one pass over the big side,
+    instead of building a hash table of millions of labels.
+    """
+    big = big if isinstance(big, (pd.Index, pd.Series)) else pd.Index(big)
+    return _isin(small, big[_isin(big, small)])
+
+
 def _labelled(rows: pd.DataFrame, **labels) -> pd.DataFrame:
     """``rows`` with index-label columns in front (a user column of the same name may stay)."""
     front = pd.DataFrame({name: pd.Series(list(values), dtype=object) for name, values in labels.items()})
@@ -142,7 +152,7 @@ def _first_label_by_hash(other_h: np.ndarray, other_index: pd.Index, wanted: np.
 
 
 def _index_check(name, val, other, side, *, range_is_chance=False) -> _Check:
-    hit = _isin(val.index, other.index) if other is not None else np.zeros(len(val), bool)
+    hit = _shared(val.index, other.index) if other is not None else np.zeros(len(val), bool)
     n = int(hit.sum())
     rule = "rule: no label may be shared"
     if other is None:
@@ -165,7 +175,7 @@ def _fresh_range(index: pd.Index) -> bool:
 def _content_check(name, val, val_h, other, other_h, side, *, same_table=False) -> _Check:
     if other is None:
         return _Check(name, "pass", f"There is no {side} set to compare row contents with.", 0)
-    hit = np.asarray(pd.Index(val_h).isin(other_h))
+    hit = _shared(val_h, other_h)
     n = int(hit.sum())
     detail = (f"{_pct(n, len(val))} have feature values identical to {_a(side)} row under any "
               "index label (label excluded, NaN equal to NaN); rule: none may.")
@@ -289,7 +299,7 @@ def _need(frame: pd.DataFrame, col, role: str, what: str) -> None:
 
 def _suspects(hashes: np.ndarray, index: pd.Index, val_h: np.ndarray):
     """The rows whose content hash equals a validation row's: hash by label, and positions."""
-    pos = np.flatnonzero(np.isin(hashes, val_h))
+    pos = np.flatnonzero(_isin(hashes, val_h))
     return pd.Series(hashes[pos], index=index[pos]), pos
 
 
@@ -324,7 +334,7 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
 
     train_ch, val_ch = column_hashes(train, features), column_hashes(validation, features)
     train_h, val_h = combine_hashes(train_ch), combine_hashes(val_ch)
-    unl_h = combine_hashes(column_hashes(unlabeled, features)) if unlabeled is not None else None
+    unl_h = row_hashes(unlabeled, features) if unlabeled is not None else None
 
     checks = [
         _index_check("validation_index_in_train", validation, train, "train"),

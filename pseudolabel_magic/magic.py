@@ -33,7 +33,11 @@ except ImportError:  # pragma: no cover - older IPython: the trailing ';' is han
 
 
 #: Select rules the engine knows (kept here so ``%config`` is checked without the engine).
-SELECT_MODES = ("all", "threshold", "k-best")
+SELECT_MODES = ("all", "threshold", "k-best", "auto")
+
+#: Keys ``pl.compare`` sets per strategy, so a ``--compare`` cell must not give them.
+STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
+                 "oof", "guard", "curriculum")
 
 #: Seconds a run may take before the progress line appears.
 PROGRESS_DELAY = 0.5
@@ -69,7 +73,7 @@ class PseudoLabelMagic(Magics):
     """
 
     select = Unicode("all", help="Default select rule when the cell has no 'select:' "
-                                 "(all, threshold or k-best).").tag(config=True)
+                                 "(all, threshold, k-best or auto).").tag(config=True)
     threshold = Float(None, allow_none=True,
                       help="Default confidence threshold in [0, 1] for select threshold."
                       ).tag(config=True)
@@ -155,7 +159,9 @@ class PseudoLabelMagic(Magics):
                  help="show nothing (a trailing ';' does the same)")
     @ma.argument("--explain", action="store_true",
                  help="narrate each step: what it does and why, the diagram, the plain code")
-    # (--compare goes here: it runs the same recipe several ways and shows a table)
+    @ma.argument("--compare", action="store_true",
+                 help="run pl.compare: the supervised teacher, the five lines and the other "
+                      "strategies on one split, as a table (--save stores the ComparisonResult)")
     @ma.argument_group("recipe keys", "Every body key is also a flag; a flag wins over the body.")
     @_key_flags
     @output_can_be_silenced
@@ -167,11 +173,26 @@ class PseudoLabelMagic(Magics):
 
         The cell body is a recipe card, one ``key: value`` per line; ``#`` starts a comment.
         Keys that take objects (labeled, unlabeled, validation, teacher, student, threshold,
-        k_best, rounds, pseudo_weight, val_size, seed, balance, soft, allow_leakage) are
-        Python expressions in the notebook's namespace; keys that name columns (target,
-        features as a comma list, group_col, time_col, id_col) are written as they are.
-        labeled and target are required; unlabeled defaults to the labeled rows whose target
-        is missing. The line form ``%pseudolabel`` takes the same keys as flags.
+        k_best, rounds, pseudo_weight, val_size, seed, balance, soft, calibrate, oof, guard,
+        curriculum, max_pseudo_rows, n_jobs, allow_leakage) are Python expressions in the
+        notebook's namespace; keys that name columns (target, features as a comma list,
+        group_col, time_col, id_col) are written as they are. labeled and target are
+        required; unlabeled defaults to the labeled rows whose target is missing, and may be
+        a Dask DataFrame (``predictions`` then stays lazy; --save-predictions stores it as
+        is). The line form ``%pseudolabel`` takes the same keys as flags.
+
+        select is all, threshold, k-best or auto (the benchmark's best strategy, run with
+        the guard on). calibrate: true labels with a CalibratedClassifierCV fitted on train
+        only; oof: 5 (or true) labels with the mean of 5 out-of-fold teachers; curriculum:
+        [0.99, 0.9, 0.8] relaxes the threshold round by round; guard: true keeps the
+        teacher's predictions when the student scores lower on validation;
+        max_pseudo_rows caps the pseudo-labelled rows; n_jobs is set on models that take it.
+
+        ``--compare`` runs ``pl.compare`` instead of one run: the supervised teacher, the
+        five-line recipe and the other strategies on the same split, shown as a table (the
+        best row is picked on validation). The cell then gives the data, target and models
+        only: compare sets select, threshold, k_best, rounds, balance, soft, calibrate, oof,
+        guard and curriculum itself. ``--save NAME`` stores the ComparisonResult.
 
         The result shows as the cell's value (data-flow diagram, leakage verdict, teacher
         and student metrics) and lands in ``_``. Nothing is written to the notebook unless
@@ -199,6 +220,8 @@ class PseudoLabelMagic(Magics):
             In [5]: print(run.to_code())   # the same run in plain pandas + scikit-learn
 
             In [6]: %pseudolabel --labeled train_df --target label --rounds 3 --save-predictions preds;
+
+            In [7]: %pseudolabel --compare --labeled train_df --unlabeled test_df --target label --save cmp
         """
         silenced = False
         line, silenced = _strip_semicolon(line)
@@ -221,6 +244,8 @@ class PseudoLabelMagic(Magics):
                                     hidden=getattr(self.shell, "user_ns_hidden", {}))
         except PseudoLabelError as err:
             raise UsageError(str(err)) from None
+        if args.compare:
+            return self._compare(args, kwargs, parsed, quiet)
         self._apply_defaults(kwargs)
 
         result = self._run(kwargs, parsed, explain=args.explain)
@@ -239,6 +264,37 @@ class PseudoLabelMagic(Magics):
             updates[args.save_predictions] = result.predictions
         self.shell.user_ns.update(updates)
         return None if quiet else result
+
+    def _compare(self, args, kwargs: dict, parsed: PseudoLabelCell, quiet: bool):
+        """``--compare``: one ``pl.compare`` call with the recipe's common settings."""
+        for key in STRATEGY_KEYS:
+            if key in parsed.entries:
+                raise UsageError(f"{parsed.entries[key].where}: --compare tries the strategies "
+                                 f"itself, so it takes no {key}; remove it or drop --compare.")
+        for flag, given in (("--save-predictions", args.save_predictions is not None),
+                            ("--explain", args.explain)):
+            if given:
+                raise UsageError(f"{flag} does not go with --compare (a comparison is many runs); "
+                                 "run the strategy you pick without --compare.")
+        kwargs.setdefault("val_size", self.val_size)
+        kwargs.setdefault("random_state", self.random_state)
+        from .compare import compare  # pandas + scikit-learn load here
+
+        try:
+            comparison = compare(**kwargs)
+        except PseudoLabelError as err:
+            report = getattr(err, "report", None)
+            if report is not None:
+                _show_report(report)
+            raise UsageError(str(err)) from None
+        names = {key: parsed.entries[key].text for key in KEYS
+                 if KEYS[key].kind == FRAME and key in parsed.entries}
+        for result in comparison.results.values():  # let each run's to_code() name the frames
+            if isinstance(getattr(result, "config", None), dict):
+                result.config["frame_names"] = dict(names)
+        if args.save is not None:
+            self.shell.user_ns[args.save] = comparison
+        return None if quiet else comparison
 
     @line_magic
     def pseudolabel_panel(self, line: str = ""):

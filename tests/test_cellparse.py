@@ -130,3 +130,22 @@ def test_small_helpers():
     assert strip_comment("label # the y") == "label"
     assert strip_comment("'a # b'") == "'a # b'"
     assert split_columns("a, 'b, c',d") == ["a", "b, c", "d"]
+
+
+def test_strategy_keys_resolve_to_run_arguments():
+    body = ("labeled: df\ntarget: y\nselect: Auto\ncalibrate: yes\noof: true\nguard: false\n"
+            "curriculum: [0.99,\n  0.9]  # relaxing\nmax_pseudo_rows: 10_000\nn_jobs: -1")
+    kwargs = PseudoLabelCell.parse(body).resolve({"df": pd.DataFrame({"y": [1]})})
+    assert kwargs["select"] == "auto" and kwargs["calibrate"] is True and kwargs["guard"] is False
+    assert kwargs["oof"] is True and kwargs["curriculum"] == [0.99, 0.9]
+    assert kwargs["max_pseudo_rows"] == 10_000 and kwargs["n_jobs"] == -1
+    assert PseudoLabelCell.parse("labeled: df\ntarget: y\noof: 3").resolve(
+        {"df": pd.DataFrame({"y": [1]})})["oof"] == 3
+
+
+def test_help_lines_cover_the_new_keys():
+    from pseudolabel_magic.cellparse import KEYS
+
+    for key in ("calibrate", "oof", "guard", "curriculum", "max_pseudo_rows", "n_jobs"):
+        assert KEYS[key].help
+    assert "auto" in KEYS["select"].help

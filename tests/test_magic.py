@@ -333,3 +333,101 @@ def test_unload_removes_the_magics(ip):
     assert shell.find_cell_magic("pseudolabel") is None
     load_ipython_extension(shell)
     assert shell.find_cell_magic("pseudolabel") is not None
+
+
+# -- the new strategy keys, --compare and Dask --------------------------------------------
+def test_new_keys_reach_run(ip):
+    body = FAST + ("select: threshold\ncalibrate: true\noof: 2\nguard: yes\n"
+                   "curriculum: [0.95, 0.8]\nmax_pseudo_rows: 30\nn_jobs: 1\n")
+    result = cell(ip, "", body)
+    config = result.config
+    assert config["calibrate"] is True and config["oof"] == 2 and config["guard"] is True
+    assert config["curriculum"] == [0.95, 0.8] and config["rounds"] == 2  # rounds follow the list
+    assert config["max_pseudo_rows"] == 30 and config["n_jobs"] == 1
+    assert result.n_selected <= 30
+
+
+def test_select_auto_and_oof_true_as_flags(ip):
+    result = ip.run_line_magic(
+        "pseudolabel", "--labeled train_df --unlabeled test_df --target label "
+                       "--teacher LogisticRegression(max_iter=1000) --select auto --oof true --guard false")
+    config = result.config
+    assert config["auto"] is True and config["select"] == "threshold" and config["balance"] is True
+    assert config["oof"] == 5 and config["guard"] is False  # the user's guard=False wins over auto
+
+
+def test_config_select_accepts_auto(ip):
+    _magic(ip).select = "auto"
+    assert cell(ip, "", FAST).config["auto"] is True
+
+
+@pytest.fixture
+def two_strategies(monkeypatch):
+    """compare's default strategies cut to two, so --compare tests stay fast."""
+    from pseudolabel_magic import strategies
+
+    monkeypatch.setattr(strategies, "default_strategies", lambda n: {
+        "five lines": dict(select="all"), "threshold 0.9": dict(select="threshold", threshold=0.9)})
+
+
+def test_compare_shows_and_saves_the_comparison(ip, two_strategies):
+    from pseudolabel_magic.compare import ComparisonResult
+
+    result = cell(ip, "--compare --save run --seed 1", FAST + "val_size: 0.25\n")
+    assert isinstance(result, ComparisonResult) and ip.user_ns["run"] is result
+    assert list(result.table.index) == ["supervised", "five lines", "threshold 0.9"]
+    first = result.results["five lines"]
+    assert first.config["random_state"] == 1 and first.config["val_size"] == 0.25
+    assert "labeled = train_df" in first.to_code()  # each run names the notebook's frames
+    assert "ComparisonResult" in ip.display_formatter.format(result)[0]["text/plain"]
+    assert "<table" in result._repr_html_()
+
+
+@pytest.mark.parametrize("line, body, key", [
+    ("--compare", FAST + "threshold: 0.9\n", "line 6 (threshold)"),
+    ("--compare --select auto", FAST, "flag --select"),
+    ("--compare", FAST + "curriculum: [0.9, 0.8]\n", "no curriculum"),
+    ("--compare --guard", FAST, "no guard"),
+])
+def test_compare_rejects_strategy_keys_and_writes_nothing(ip, line, body, key):
+    before = snapshot(ip.user_ns)
+    with pytest.raises(UsageError) as err:
+        cell(ip, line + " --save run", body)
+    message = str(err.value)
+    assert key in message and "--compare tries the strategies itself" in message
+    assert "\n" not in message
+    assert snapshot(ip.user_ns) == before
+
+
+def test_compare_failure_writes_nothing(ip, two_strategies):
+    before = snapshot(ip.user_ns)
+    with pytest.raises(UsageError, match="leak"):
+        cell(ip, "--compare --save run", "labeled: leaky_df\ntarget: label\nunlabeled: test_df\n"
+                                         "teacher: LogisticRegression(max_iter=1000)\n")
+    with pytest.raises(UsageError, match="--save-predictions does not go with --compare"):
+        cell(ip, "--compare --save-predictions preds", FAST)
+    assert snapshot(ip.user_ns) == before
+
+
+def test_dask_unlabeled_stays_lazy(ip):
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("the display computed the lazy predictions")
+
+    ip.user_ns["test_ddf"] = dd.from_pandas(ip.user_ns["test_df"], npartitions=2)
+    try:
+        with dask.config.set(scheduler="synchronous"):
+            result = cell(ip, "--save run --save-predictions preds",
+                          FAST.replace("unlabeled: test_df", "unlabeled: test_ddf"))
+        assert ip.user_ns["preds"] is result.predictions
+        assert type(result.predictions).__module__.startswith("dask")
+        with dask.config.set(scheduler=no_compute):  # showing the result must not compute
+            shown = ip.display_formatter.format(result)[0]["text/plain"]
+            html_text = result._repr_html_()
+        assert "PseudoLabelResult" in shown and "PseudoLabelResult" in html_text
+        with dask.config.set(scheduler="synchronous"):
+            assert len(result.predictions.compute()) == len(ip.user_ns["test_df"])
+    finally:
+        ip.user_ns.pop("test_ddf", None)
