@@ -164,6 +164,11 @@ def to_code(config: dict, names: dict | None = None) -> str:
     if teacher_code is None:
         raise ValueError("config has no teacher; pass result.config from a finished run")
     need_conf = task == "classification" or select != "all" or config.get("soft")
+    calibrate = bool(config.get("calibrate")) and task == "classification"
+    curriculum = config.get("curriculum")
+    guard = bool(config.get("guard"))
+    max_rows = config.get("max_pseudo_rows")
+    notes = _notes(config)
 
     out: list[str] = []
     add = out.append
@@ -214,6 +219,13 @@ def to_code(config: dict, names: dict | None = None) -> str:
     add("# 2. Fit the teacher on train only")
     add(f"teacher = clone({teacher_code}).fit(X_train, y_train)")
     add(f"print('teacher validation {metric[:-6]}:', {metric}(y_val, teacher.predict(X_val)))")
+    labeler = "teacher"
+    if calibrate:
+        w.need("sklearn.calibration", "CalibratedClassifierCV")
+        add("# calibrate=True: the pseudo-labels come from a calibrated copy, also fitted on train only")
+        add(f"labeler = CalibratedClassifierCV({teacher_code}, "
+            "cv=min(3, int(y_train.value_counts().min()))).fit(X_train, y_train)")
+        labeler = "labeler"
     add("")
 
     def score(model: str, frame: str, label: str, conf: str) -> list[str]:
@@ -230,7 +242,9 @@ def to_code(config: dict, names: dict | None = None) -> str:
         return lines
 
     def choose(conf: str, labels: str) -> list[str]:
-        if select == "threshold":
+        if select == "threshold" and curriculum is not None and rounds > 1:
+            lines = [f"keep = {conf} >= thresholds[min(round_, len(thresholds)) - 1]  # this round's threshold"]
+        elif select == "threshold":
             lines = [f"keep = {conf} >= {config['threshold']!r}  # confident rows only"]
         elif select == "k-best":
             lines = [f"keep = np.zeros(len({conf}), dtype=bool)",
@@ -257,11 +271,24 @@ def to_code(config: dict, names: dict | None = None) -> str:
             wexpr += f" * np.nan_to_num(confidence[{sel}], nan=1.0)"
         return [f"weights = np.concatenate([np.ones(len(X_train)), {wexpr}])"]
 
+    def cap_lines(new: str, taken: str, round_: str) -> list[str]:
+        """max_pseudo_rows: at most that many rows in all, sampled with the seed when more pass."""
+        rng = (f"np.random.default_rng([{int(seed)}, {round_}])" if isinstance(seed, numbers.Integral)
+               else "np.random.default_rng()")
+        return [f"new = {new}",
+                f"room = {int(max_rows)} - int({taken})  # max_pseudo_rows",
+                "if len(new) > room:  # sampled with the seed, one generator per round",
+                f"    new = np.sort({rng}.choice(new, size=max(room, 0), replace=False))"]
+
     X_unl = "unlabeled[features]"
     if rounds == 1:
         add("# 3. Pseudo-label the unlabeled rows with the teacher")
-        out.extend(score("teacher", X_unl, "pseudo", "confidence"))
+        out.extend(score(labeler, X_unl, "pseudo", "confidence"))
         out.extend(choose("confidence", "pseudo"))
+        if max_rows is not None:
+            out.extend(cap_lines("np.flatnonzero(keep)", "0", "1"))
+            add("keep = np.zeros(len(keep), dtype=bool)")
+            add("keep[new] = True")
         add("")
         add("# 4. Combine train + the selected pseudo-labelled rows")
         add("X_student = pd.concat([X_train, unlabeled[features][keep]], ignore_index=True)")
@@ -272,7 +299,9 @@ def to_code(config: dict, names: dict | None = None) -> str:
         add(f"student = clone({student_code}).fit(X_student, y_student{fit_kw})")
     else:
         add(f"# 3-5. {rounds} rounds: the teacher labels, the student learns; the student teaches the next round")
-        add("model = teacher")
+        add(f"model = {labeler}")
+        if curriculum is not None and select == "threshold":
+            add(f"thresholds = {w.value([float(t) for t in curriculum])}  # curriculum: one threshold per round, relaxing")
         add("selected = np.zeros(len(unlabeled), dtype=bool)")
         add("pseudo = np.empty(len(unlabeled), dtype=object)")
         add("confidence = np.full(len(unlabeled), np.nan)")
@@ -280,12 +309,21 @@ def to_code(config: dict, names: dict | None = None) -> str:
         body = ["pool = np.flatnonzero(~selected)  # rows not pseudo-labelled yet",
                 "if len(pool) == 0:",
                 "    break"]
+        if calibrate:
+            cal_kw = ", sample_weight=weights" if weighted else ""
+            body += ["if round_ > 1:  # calibrate=True: a calibrated copy of the last student labels",
+                     f"    model = CalibratedClassifierCV({student_code}, cv=min(3, int(pd.Series(y_student)"
+                     f".value_counts().min()))).fit(X_student, y_student{cal_kw})"]
         body += score("model", "unlabeled[features].iloc[pool]", "labels", "conf")
         body += ["pseudo[pool], confidence[pool] = labels, conf"]
         body += choose("conf", "labels")
-        body += ["if round_ > 1 and not keep.any():",
+        if max_rows is not None:
+            body += cap_lines("pool[keep]", "selected.sum()", "round_")
+        else:
+            body += ["new = pool[keep]"]
+        body += ["if round_ > 1 and len(new) == 0:",
                  "    break  # nothing new: the last student stays",
-                 "selected[pool[keep]] = True",
+                 "selected[new] = True",
                  "X_student = pd.concat([X_train, unlabeled[features][selected]], ignore_index=True)",
                  f"y_student = np.concatenate([{y_train_values}, pseudo[selected]])"]
         if task == "classification":
@@ -295,15 +333,42 @@ def to_code(config: dict, names: dict | None = None) -> str:
         body += [f"model = student = clone({student_code}).fit(X_student, y_student{fit_kw})"]
         out.extend("    " + line for line in body)
     add(f"print('student validation {metric[:-6]}:', {metric}(y_val, student.predict(X_val)))")
-    out.extend(score("student", X_unl, "prediction", "prediction_confidence"))
+    final = "student"
+    if guard:
+        add("# guard=True: keep the teacher's predictions when the student scores lower on validation")
+        add(f"final = teacher if {metric}(y_val, student.predict(X_val)) < {metric}(y_val, teacher.predict(X_val)) else student")
+        final = "final"
+    out.extend(score(final, X_unl, "prediction", "prediction_confidence"))
     add("predictions = pd.DataFrame({'prediction': prediction, 'confidence': prediction_confidence}, index=unlabeled.index)")
 
-    head = ["# Pseudo-labeling (teacher -> student) in plain pandas + scikit-learn.",
+    head = [*notes, "# Pseudo-labeling (teacher -> student) in plain pandas + scikit-learn.",
             "import numpy as np", "import pandas as pd", *w.import_lines()]
     if "labeled" not in names:
         head.insert(1, "# Before running, bind your frames: labeled = ..., unlabeled = ...")
     helpers = [src.rstrip() + "\n" for src in w.helpers.values()]
     return "\n".join(head) + "\n\n" + ("\n\n".join(helpers) + "\n\n" if helpers else "") + "\n".join(out) + "\n"
+
+
+def _notes(config: dict) -> list[str]:
+    """``# NOTE:`` lines for the settings the script does not reproduce exactly."""
+    notes = []
+    oof = config.get("oof")
+    if oof not in (None, False, 0):
+        k = 5 if oof is True else int(oof)
+        notes.append(f"# NOTE: oof={k} is not reproduced here; the run pseudo-labelled with the mean of "
+                     f"{k} out-of-fold teachers, this code labels with one teacher, so its "
+                     "pseudo-labels and predictions can differ.")
+    if config.get("unlabeled_is_dask"):
+        notes.append("# NOTE: unlabeled was a Dask DataFrame; this code is not the partition-wise run "
+                     "(its default row cap, partial_fit students) and needs a pandas frame: "
+                     "unlabeled = unlabeled.compute() if it fits in memory.")
+    seed = config.get("random_state")
+    if config.get("max_pseudo_rows") is not None and not isinstance(seed, numbers.Integral):
+        notes.append(f"# NOTE: max_pseudo_rows with random_state={seed!r} is not reproduced here; the "
+                     "run sampled the capped rows at random, pass an int random_state to repeat it.")
+    if config.get("calibrate") and config.get("task") == "regression":
+        notes.append("# NOTE: calibrate=True is for classification only and is not reproduced here.")
+    return notes
 
 
 _FOREST_CONFIDENCE = '''def forest_confidence(model, X, scale):
@@ -342,6 +407,13 @@ def explain_steps(config: dict) -> list[tuple[str, str, str]]:
     Works before a run (``config`` built from the cell: estimators may be None for the
     default model) and after one (``result.config``).
     """
+    if str(config.get("select")) == "auto":  # before a run: say what "auto" stands for
+        from .strategies import resolve_auto
+
+        config = resolve_auto(config)
+    curriculum = config.get("curriculum")
+    if curriculum:
+        config = {**config, "select": "threshold", "threshold": float(list(curriculum)[0])}
     names = _names(config, None)
     labeled = names.get("labeled", "labeled")
     unlabeled = names.get("unlabeled", "unlabeled")
@@ -385,6 +457,9 @@ def explain_steps(config: dict) -> list[tuple[str, str, str]]:
         rule = (f"keep only rows whose confidence is at least {config.get('threshold')!r}: "
                 "unsure guesses would teach the student mistakes")
         keep = f"keep = proba.max(axis=1) >= {config.get('threshold')!r}"
+        if curriculum:
+            rule += (f", relaxing round by round along the curriculum "
+                     f"{[float(t) for t in curriculum]!r}")
     elif select == "k-best":
         rule = (f"keep the {config.get('k_best')!r} most confident rows of each round: "
                 "a fixed budget of the teacher's surest guesses")
@@ -399,6 +474,12 @@ def explain_steps(config: dict) -> list[tuple[str, str, str]]:
                        f"pseudo = teacher.classes_[proba.argmax(axis=1)]; {keep}")
     pseudo_sentence = ("The teacher predicts the unlabeled rows; its guesses become "
                        f"pseudo-labels, and we {rule}.")
+    if config.get("calibrate"):
+        pseudo_sentence += (" The confidences come from a calibrated copy of the teacher "
+                            "(CalibratedClassifierCV), fitted on the train rows only.")
+    if config.get("oof") not in (None, False, 0):
+        pseudo_sentence += (" Out-of-fold: several teachers, each fitted on part of the train "
+                            "rows, label together (their mean).")
     if config.get("balance"):
         pseudo_sentence += " The kept rows follow the class mix of the train rows."
     combine = ("Stack the train rows and the kept pseudo-labelled rows into one training set "
@@ -411,6 +492,9 @@ def explain_steps(config: dict) -> list[tuple[str, str, str]]:
                         "rows as the teacher, and predict every unlabeled row.")
     if int(config.get("rounds", 1) or 1) > 1:
         student_sentence += " With more rounds, this student becomes the next teacher."
+    if config.get("guard"):
+        student_sentence += (" Guard: if the student scores lower than the teacher on "
+                             "validation, the teacher's predictions are kept.")
     student_code_line = (f"student = clone({student_code}).fit(X_student, y_student); "
                          f"student.score(validation[{feats}], validation[{target!r}])")
     return [

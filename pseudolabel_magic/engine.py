@@ -60,11 +60,13 @@ def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validati
         target=target, features=None if features is None else list(features), **strategy,
         pseudo_weight=pseudo_weight, val_size=val_size, group_col=group_col, time_col=time_col,
         id_col=id_col, random_state=random_state, allow_leakage=allow_leakage,
-        validation_given=validation is not None, unlabeled_given=unlabeled is not None, max_pseudo_rows=max_pseudo_rows, n_jobs=n_jobs,
+        validation_given=validation is not None, unlabeled_given=unlabeled is not None,
+        unlabeled_is_dask=type(unlabeled).__module__.startswith("dask"),
+        max_pseudo_rows=max_pseudo_rows, n_jobs=n_jobs,
         chunk_rows=int(chunk_rows),
     )
     workflow_class = _Workflow
-    if type(unlabeled).__module__.startswith("dask"):  # without importing dask
+    if config["unlabeled_is_dask"]:  # detected without importing dask
         from .distributed import DaskWorkflow as workflow_class
     workflow = workflow_class(config, progress)
     return workflow.execute(labeled, unlabeled, validation, teacher, student)
@@ -270,6 +272,7 @@ class _Workflow:
         # duplicates of validation rows inside the user's one table never train a student
         blocked = None if cfg["unlabeled_given"] else report.unlabeled_rows_like_validation()
         blocked = blocked if blocked is not None and blocked.any() else None
+        self.counts["n_kept_out"] = 0 if blocked is None else int(blocked.sum())
         features, task = self.features, self.task
         X_train, y_train = self.train[features], self.train[target]
         n_unl = self.counts["n_unlabeled"]

@@ -18,7 +18,7 @@ from IPython.core import magic_arguments as ma
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, needs_local_scope
 from IPython.core.magic import no_var_expand
-from traitlets import Bool, Enum, Float, Int, TraitError, Unicode, validate
+from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
 from . import cellparse
 from .cellparse import BOOL, FRAME, KEYS, PseudoLabelCell

@@ -26,7 +26,7 @@ import sys
 from typing import Any, Mapping, MutableMapping
 
 from .errors import PseudoLabelError
-from .panel_widgets import TAB_TITLES, guess_target, set_options
+from .panel_widgets import guess_target, set_options
 from .steps import STEP_KEYS, STEPS
 
 #: Built-in model choices: key -> (dropdown label, {task: (module, class, params)}).
@@ -54,7 +54,11 @@ NO_FRAME = ""
 
 #: Cell keys in the order a ``%%pseudolabel`` card lists them.
 CELL_KEYS = ("labeled", "unlabeled", "validation", "target", "features", "teacher", "student",
-             "select", "threshold", "k_best", "rounds", "balance", "soft", "val_size", "seed")
+             "select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate", "guard",
+             "val_size", "seed")
+#: Settings ``pl.compare`` chooses per strategy: the Compare button leaves them out.
+STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
+                 "oof", "guard", "curriculum")
 #: What "Insert cell below" can do from a widget (checked in JupyterLab 4 and the browser test).
 _INSERT_HINT = ("<i>JupyterLab adds the cell below the next cell you run "
                 "(a button click is not a cell run); or copy it from the box above.</i>")
@@ -112,13 +116,20 @@ def _visible(namespace: Mapping[str, Any], hidden) -> list[tuple[str, Any]]:
             if isinstance(name, str) and not name.startswith("_") and name not in hidden]
 
 
-def namespace_frames(namespace: Mapping[str, Any], hidden=()) -> list[str]:
-    """Names of the DataFrames in ``namespace``, in definition order (none if pandas is unused)."""
+def is_lazy_frame(value: Any) -> bool:
+    """A Dask DataFrame, recognised without importing dask."""
+    return type(value).__module__.startswith("dask") and type(value).__name__ == "DataFrame"
+
+
+def namespace_frames(namespace: Mapping[str, Any], hidden=(), lazy: bool = False) -> list[str]:
+    """Names of the DataFrames in ``namespace``, in definition order (none if pandas is unused).
+
+    ``lazy=True`` lists Dask DataFrames too (the unlabeled rows may be one).
+    """
     pandas = sys.modules.get("pandas")
-    if pandas is None:
-        return []
     return [name for name, value in _visible(namespace, hidden)
-            if isinstance(value, pandas.DataFrame)]
+            if (pandas is not None and isinstance(value, pandas.DataFrame))
+            or (lazy and is_lazy_frame(value))]
 
 
 def namespace_estimators(namespace: Mapping[str, Any], hidden=()) -> list[str]:
@@ -181,6 +192,9 @@ class PseudoLabelPanel:
 
         self.refresh_button.on_click(lambda _b: self.refresh())
         self.run_button.on_click(lambda _b: self.run())
+        self.compare_button.on_click(lambda _b: self.compare())
+        self.comparison = None
+        self._guard_choice = False
         self.insert_button.on_click(lambda _b: self.insert_cell())
         self.labeled.observe(lambda _c: self._fill_target(), names="value")
         self.target.observe(lambda _c: self._fill_features(), names="value")
@@ -201,10 +215,12 @@ class PseudoLabelPanel:
     def refresh(self) -> None:
         """List the namespace's DataFrames and estimators again, keeping valid choices."""
         frames = namespace_frames(self.namespace, self.hidden)
+        pools = namespace_frames(self.namespace, self.hidden, lazy=True)
         estimators = namespace_estimators(self.namespace, self.hidden)
         set_options(self.labeled, [(name, name) for name in frames])
         set_options(self.unlabeled, [("(labeled rows with no target)", NO_FRAME)]
-                     + [(name, name) for name in frames])
+                     + [(name + (" (Dask)" if is_lazy_frame(self.namespace[name]) else ""), name)
+                        for name in pools])
         set_options(self.validation, [("(split from labeled)", NO_FRAME)]
                      + [(name, name) for name in frames])
         builtins = [(label, key) for key, (label, _) in BUILTIN_MODELS.items()]
@@ -236,6 +252,12 @@ class PseudoLabelPanel:
     def _on_select(self, change) -> None:
         self.threshold.disabled = change["new"] != "threshold"
         self.k_best.disabled = change["new"] != "k-best"
+        if change["new"] == "auto":  # auto always runs with the guard
+            if not self.guard.disabled:
+                self._guard_choice = self.guard.value
+            self.guard.value, self.guard.disabled = True, True
+        elif self.guard.disabled:
+            self.guard.value, self.guard.disabled = self._guard_choice, False
 
     def _on_validation(self, change) -> None:
         self.val_size.disabled = bool(change["new"])
@@ -271,15 +293,17 @@ class PseudoLabelPanel:
             "rounds": int(self.rounds.value),
             "balance": bool(self.balance.value),
             "soft": bool(self.soft.value),
+            "calibrate": True if self.calibrate.value else None,
+            "guard": True if self.guard.value and select != "auto" else None,
             "val_size": None if self.validation.value else round(float(self.val_size.value), 4),
             "seed": int(self.seed.value),
         }
 
-    def _collect(self) -> tuple[dict, dict]:
+    def _collect(self, check_save: bool = True) -> tuple[dict, dict]:
         """Keyword arguments for ``engine.run`` and the cell settings; raise on a bad choice."""
         settings = self.settings()
         name = settings["save"]
-        if not name.isidentifier() or keyword.iskeyword(name):
+        if check_save and (not name.isidentifier() or keyword.iskeyword(name)):
             raise PseudoLabelError(f"save as {name!r} is not a valid variable name; use letters, "
                                    "digits and '_' (for example pl_result).")
         if not self.labeled.value:
@@ -292,7 +316,8 @@ class PseudoLabelPanel:
                 continue
             frame = self.namespace.get(var)
             pandas = sys.modules.get("pandas")
-            if pandas is None or not isinstance(frame, pandas.DataFrame):
+            lazy_ok = role == "unlabeled" and is_lazy_frame(frame)
+            if not lazy_ok and (pandas is None or not isinstance(frame, pandas.DataFrame)):
                 raise PseudoLabelError(f"the {role} frame {var!r} is no longer a DataFrame in the "
                                        "notebook; click Refresh and choose again.")
             frames[role] = frame
@@ -323,6 +348,9 @@ class PseudoLabelPanel:
             select=settings["select"], threshold=settings["threshold"], k_best=settings["k_best"],
             rounds=settings["rounds"], balance=settings["balance"], soft=settings["soft"],
             random_state=seed)
+        for key in ("calibrate", "guard"):
+            if settings[key] is not None:
+                kwargs[key] = settings[key]
         if settings["val_size"] is not None:
             kwargs["val_size"] = settings["val_size"]
         return kwargs, settings
@@ -368,6 +396,53 @@ class PseudoLabelPanel:
         self.result = result
         self._show_result(result, settings)
         return result
+
+    def compare(self):
+        """``pl.compare`` with the panel's data, models and split; the table in the Compare tab.
+
+        The strategy settings (select, threshold, rounds, ...) are left out: compare tries the
+        strategies itself. Nothing is written to the notebook; the last comparison is
+        ``self.comparison``. Returns it, or ``None`` when it could not run.
+        """
+        if self.running:
+            return None
+        self.message.value = ""
+        try:
+            kwargs, _settings = self._collect(check_save=False)
+        except PseudoLabelError as err:
+            self._show_error(str(err))
+            return None
+        common = {k: v for k, v in kwargs.items() if k not in STRATEGY_KEYS}
+        self.running = True
+        self.run_button.disabled = self.compare_button.disabled = True
+        self.compare_button.description = "Comparing..."
+        self.progress.bar_style = "info"
+        self.status.value = "comparing strategies on one split..."
+        from .compare import compare  # pandas + scikit-learn are loaded by now
+
+        try:
+            comparison = compare(**common)
+        except PseudoLabelError as err:
+            self._show_error(str(err), getattr(err, "report", None))
+            return None
+        except Exception as err:  # noqa: BLE001 - one short line, never a traceback
+            self._show_error(_short(err))
+            return None
+        except KeyboardInterrupt:
+            self._show_error("interrupted (the kernel was stopped); nothing was compared.")
+            return None
+        finally:
+            self.running = False
+            self.run_button.disabled = self.compare_button.disabled = False
+            self.compare_button.description = "Compare"
+        from .panel_widgets import fill_compare
+
+        self.comparison = comparison
+        self.progress.bar_style = "success"
+        self.status.value = (f"compared {len(comparison.table) - 1} strategies: best on validation "
+                             f"<code>{html.escape(comparison.best)}</code>")
+        fill_compare(self, comparison)
+        return comparison
 
     def _start(self, kwargs: dict) -> None:
         self.running = True

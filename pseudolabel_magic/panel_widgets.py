@@ -15,7 +15,9 @@ from typing import Any
 from .steps import STEPS
 
 #: Tab titles, in order.
-TAB_TITLES = ("Data flow", "Leakage check", "Metrics", "Plots", "Code")
+TAB_TITLES = ("Data flow", "Leakage check", "Metrics", "Plots", "Code", "Compare")
+#: Index of the "Compare" tab (filled by the Compare button, kept across runs).
+COMPARE_TAB = TAB_TITLES.index("Compare")
 _DESCRIPTION = {"description_width": "110px"}
 _TARGET_NAMES = ("target", "label", "labels", "y", "class")
 
@@ -139,7 +141,8 @@ def build(p):
     # -- recipe
     p.select = W.Dropdown(options=[("all pseudo-labels", "all"),
                                    ("above a confidence threshold", "threshold"),
-                                   ("k most confident per round", "k-best")],
+                                   ("k most confident per round", "k-best"),
+                                   ("auto (the benchmark's best, guarded)", "auto")],
                           value="all", description="select", style=_DESCRIPTION, layout=wide)
     p.threshold = W.FloatSlider(value=0.9, min=0.0, max=1.0, step=0.01, disabled=True,
                                 description="threshold", readout_format=".2f",
@@ -150,6 +153,11 @@ def build(p):
                                 style=_DESCRIPTION, layout=wide)
     p.balance = W.Checkbox(value=False, description="balance classes", indent=False)
     p.soft = W.Checkbox(value=False, description="soft (weight by confidence)", indent=False)
+    p.calibrate = W.Checkbox(value=False, description="calibrate (on train only)", indent=False,
+                             tooltip="pseudo-label with a CalibratedClassifierCV fitted on train only")
+    p.guard = W.Checkbox(value=False, description="guard (keep teacher if student is worse)",
+                         indent=False, tooltip="keep the teacher's predictions when the student "
+                                               "scores lower on validation (always on with auto)")
     p.val_size = W.FloatSlider(value=0.2, min=0.05, max=0.5, step=0.05,
                                description="validation size", readout_format=".2f",
                                style=_DESCRIPTION, layout=wide)
@@ -159,13 +167,17 @@ def build(p):
                        layout=wide)
     p.run_button = W.Button(description="Run", button_style="primary", icon="play")
     #: Buttons added next to Run by other features (a "Compare" button goes here).
-    p.extra_buttons = W.HBox([])
+    p.compare_button = W.Button(description="Compare", icon="table",
+                                tooltip="Run the supervised teacher, the five lines and the other "
+                                        "strategies on one split (pl.compare)")
+    p.extra_buttons = W.HBox([p.compare_button])
+    p.compare_box = W.VBox([])  # the Compare tab's content
     p.progress = W.IntProgress(value=0, min=0, max=100, description="progress",
                                style=_DESCRIPTION, layout=W.Layout(width="340px"))
     p.status = W.HTML("")
     p.flow = W.HTML("")
     p.message = W.HTML("")
-    p.tabs = W.Tab(children=[W.VBox([]) for _ in TAB_TITLES])
+    p.tabs = W.Tab(children=[W.VBox([]) for _ in TAB_TITLES[:COMPARE_TAB]] + [p.compare_box])
     p.tabs.titles = TAB_TITLES
     p.tabs.layout.display = "none"
     # Code tab parts, kept as attributes for tests and for copying.
@@ -181,7 +193,8 @@ def build(p):
                 W.VBox([p.refresh_button])]),
         W.HBox([W.VBox([p.target, p.all_features]), p.features]),
         W.HBox([W.VBox([p.teacher, p.student, p.select, p.threshold, p.k_best]),
-                W.VBox([p.rounds, p.val_size, p.seed, p.balance, p.soft])]),
+                W.VBox([p.rounds, p.val_size, p.seed, p.balance, p.soft, p.calibrate,
+                        p.guard])]),
         W.HBox([p.save_as, p.run_button, p.extra_buttons]),
         W.HBox([p.progress, p.status]),
         p.flow,
@@ -193,6 +206,7 @@ def build(p):
                          (p.message, "pl-message"), (p.progress, "pl-progress"),
                          (p.tabs, "pl-tabs"), (p.cell_area, "pl-cell"),
                          (p.run_button, "pl-run"), (p.insert_button, "pl-insert"),
+                         (p.compare_button, "pl-compare"), (p.compare_box, "pl-compare-tab"),
                          (p.insert_note, "pl-insert-note")):
         widget.add_class(name)  # stable hooks for browser tests and custom CSS
     return top
@@ -213,9 +227,30 @@ def fill_tabs(p, result, flow: str) -> None:
         W.VBox([W.HTML("<b>The same run as a <code>%%pseudolabel</code> cell</b>"), p.cell_area,
                 W.HBox([p.insert_button, p.insert_note]),
                 W.HTML("<b>The same run in plain pandas + scikit-learn</b>"), p.code_area]),
+        p.compare_box,
     ]
     p.tabs.titles = TAB_TITLES
     p.tabs.selected_index = 2
+    p.tabs.layout.display = None
+
+
+def comparison_html(comparison) -> str:
+    """A ComparisonResult's table with its best row named; every cell escaped."""
+    table = comparison.table.round(4)
+    return (f'<p class="pl-compare-summary">Best on validation: <b>{html.escape(comparison.best)}</b> '
+            "(this pick uses the validation score; the supervised row is the teacher alone)</p>"
+            f'<div class="pl-compare-table">{table.to_html(escape=True)}</div>')
+
+
+def fill_compare(p, comparison) -> None:
+    """Put a comparison into the Compare tab and show that tab."""
+    import ipywidgets as W
+
+    p.compare_box.children = [
+        W.HTML(comparison_html(comparison)),
+        plot_widget(f"Validation {comparison.metric} per strategy", comparison.plot),
+    ]
+    p.tabs.selected_index = COMPARE_TAB
     p.tabs.layout.display = None
 
 

@@ -84,7 +84,13 @@ class PseudoLabelResult:
         """The whole run as plain pandas + scikit-learn code, without this plugin."""
         from .codegen import to_code
 
-        return to_code(self.config)
+        code = to_code(self.config)
+        kept_out = self.counts.get("n_kept_out", 0)
+        if kept_out:
+            code = (f"# NOTE: {kept_out} unlabeled row(s) duplicate a validation row of the same frame; "
+                    "the run kept them out of the student's training set and this script does not.\n"
+                    + code)
+        return code
 
     def plot_confidence(self, ax=None):
         from .plots import plot_confidence

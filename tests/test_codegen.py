@@ -88,3 +88,75 @@ def test_explain_steps_cover_the_five_steps():
     assert "clone(LogisticRegression())" in text
     for _, _, code in steps:
         compile(code, "<step>", "exec")  # each line is valid Python
+
+
+@pytest.mark.parametrize("settings", [
+    dict(select="threshold", threshold=0.8, calibrate=True),
+    dict(select="threshold", threshold=0.8, calibrate=True, rounds=2, soft=True),
+    dict(curriculum=[0.99, 0.9, 0.7]),
+    dict(select="all", guard=True),
+    dict(select="auto"),
+    dict(select="all", max_pseudo_rows=25, random_state=3),
+    dict(select="threshold", threshold=0.6, rounds=3, max_pseudo_rows=40, balance=True),
+    dict(select="all", n_jobs=1),
+])
+def test_generated_code_reproduces_the_new_settings(frames, settings):
+    train_df, test_df = frames
+    result = engine.run(train_df, test_df, target="label",
+                        teacher=LogisticRegression(max_iter=1000), **settings)
+    code = to_code(result.config, names={"labeled": "train_df", "unlabeled": "test_df"})
+    assert "pseudolabel_magic" not in code and "# NOTE" not in code
+    namespace = run_code(code, train_df=train_df, test_df=test_df)
+    pd.testing.assert_frame_equal(namespace["predictions"], result.predictions)
+    if settings.get("max_pseudo_rows"):
+        assert result.n_selected == settings["max_pseudo_rows"]  # the cap was really used
+
+
+def test_guard_keeps_the_teachers_predictions_in_the_code_too(frames):
+    train_df, test_df = frames
+    # a student that learns from noise scores lower: the guard must pick the teacher
+    from sklearn.dummy import DummyClassifier
+
+    result = engine.run(train_df, test_df, target="label", teacher=LogisticRegression(max_iter=1000),
+                        student=DummyClassifier(), guard=True)
+    assert result.guard_used
+    code = to_code(result.config, names={"labeled": "train_df", "unlabeled": "test_df"})
+    assert "final = teacher if" in code
+    namespace = run_code(code, train_df=train_df, test_df=test_df)
+    pd.testing.assert_frame_equal(namespace["predictions"], result.predictions)
+
+
+def test_settings_it_cannot_reproduce_are_noted_at_the_top(frames):
+    train_df, test_df = frames
+    result = engine.run(train_df, test_df, target="label", teacher=LogisticRegression(max_iter=1000),
+                        select="threshold", threshold=0.8, oof=3)
+    code = to_code(result.config, names={"labeled": "train_df", "unlabeled": "test_df"})
+    assert code.startswith("# NOTE: oof=3 is not reproduced here;")
+    run_code(code, train_df=train_df, test_df=test_df)  # still runs
+    code = to_code({**result.config, "oof": False, "max_pseudo_rows": 10, "random_state": None},
+                   names={"labeled": "train_df", "unlabeled": "test_df"})
+    assert code.startswith("# NOTE: max_pseudo_rows with random_state=None is not reproduced")
+    run_code(code, train_df=train_df, test_df=test_df)
+
+
+def test_dask_runs_are_noted(frames):
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    train_df, test_df = frames
+    with dask.config.set(scheduler="synchronous"):
+        result = engine.run(train_df, dd.from_pandas(test_df, npartitions=2), target="label",
+                            teacher=LogisticRegression(max_iter=1000))
+    code = result.to_code()
+    assert code.startswith("# NOTE: unlabeled was a Dask DataFrame;")
+    assert "unlabeled.compute()" in code.splitlines()[0]
+
+
+def test_explain_steps_tell_auto_curriculum_and_calibration():
+    config = dict(target="label", select="auto", val_size=0.2, random_state=0, rounds=1,
+                  teacher=None, student=None, calibrate=True)
+    text = " ".join(sentence + " " + code for _, sentence, code in explain_steps(config))
+    assert "at least 0.9" in text and "class mix" in text and "Guard:" in text
+    assert "CalibratedClassifierCV" in text
+    config = dict(target="label", select="all", curriculum=[0.99, 0.8], rounds=2)
+    text = " ".join(sentence for _, sentence, _ in explain_steps(config))
+    assert "at least 0.99" in text and "curriculum [0.99, 0.8]" in text

@@ -329,3 +329,13 @@ def test_twins_of_validation_in_the_same_frame_warn_and_never_train():
     assert r.leakage.ok and not r.leaky
     student_fit = r.fit_log[-1]
     assert not student_fit.pseudo_index.isin(twins).any()
+
+
+def test_to_code_says_when_twins_were_kept_out():
+    labeled, unlabeled, validation = known_confidence_data()
+    labeled_all = pd.concat([labeled, validation])
+    copies = labeled_all.assign(y=np.nan).rename(index=lambda label: f"copy of {label}")
+    frame = pd.concat([labeled_all, unlabeled.assign(y=np.nan), copies])
+    r = run(frame, target="y", teacher=LogisticRegression(), val_size=2, random_state=1)
+    assert r.counts["n_kept_out"] == 2
+    assert r.to_code().startswith("# NOTE: 2 unlabeled row(s) duplicate a validation row")

@@ -127,8 +127,10 @@ def test_run_stores_the_result_and_fills_the_tabs(ns, monkeypatch):
     assert "<svg" in p.flow.value and "failed" not in p.flow.value
     # the tabs
     assert p.tabs.layout.display != "none"
-    assert tuple(p.tabs.titles) == ("Data flow", "Leakage check", "Metrics", "Plots", "Code")
-    flow, leakage, metrics, plots, code = p.tabs.children
+    assert tuple(p.tabs.titles) == ("Data flow", "Leakage check", "Metrics", "Plots", "Code",
+                                    "Compare")
+    flow, leakage, metrics, plots, code, compare = p.tabs.children
+    assert compare is p.compare_box and not compare.children  # filled by the Compare button
     assert "<svg" in all_text(flow)
     assert "PASS" in all_text(leakage)
     table = all_text(metrics)
@@ -300,3 +302,87 @@ def test_the_cell_repeats_the_run_through_the_magic(ns):
     again = ip.user_ns.pop("again")
     pd.testing.assert_frame_equal(again.metrics, ns["run"].metrics)
     assert np.array_equal(again.pseudo_labels["selected"], ns["run"].pseudo_labels["selected"])
+
+
+# -- Compare, auto, calibrate/guard, Dask frames --------------------------------------------
+@pytest.fixture
+def two_strategies(monkeypatch):
+    """compare's default strategies cut to two, so the panel tests stay fast."""
+    from pseudolabel_magic import strategies
+
+    monkeypatch.setattr(strategies, "default_strategies", lambda n: {
+        "five lines": dict(select="all"), "my <b>pick</b>": dict(select="threshold", threshold=0.9)})
+
+
+def test_compare_button_fills_the_compare_tab(ns, two_strategies, monkeypatch):
+    import pseudolabel_magic.compare as compare_module
+
+    calls = []
+    real = compare_module.compare
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_module, "compare", spy)
+    p = ready(ns, select="threshold", rounds=2, balance=True, save_as="not a name")
+    before = dict(ns)
+    assert p.compare_button in p.extra_buttons.children
+    p.compare_button.click()
+    assert p.message.value == "", p.message.value
+    assert len(calls) == 1 and calls[0]["teacher"] is ns["lr"] and calls[0]["random_state"] == 0
+    assert not set(calls[0]) & {"select", "threshold", "rounds", "balance", "soft", "guard"}
+    assert ns == before  # nothing written to the notebook
+    comparison = p.comparison
+    assert list(comparison.table.index) == ["supervised", "five lines", "my <b>pick</b>"]
+    assert p.tabs.layout.display != "none" and p.tabs.selected_index == 5
+    text = all_text(p.compare_box)
+    assert "<table" in text and "supervised" in text and "five lines" in text
+    assert "my &lt;b&gt;pick&lt;/b&gt;" in text and "<b>pick</b>" not in text  # escaped
+    assert len(images(p.compare_box)) == 1
+    assert not p.compare_button.disabled and not p.run_button.disabled
+    p.run_button.click()  # a bad save name still stops Run
+    assert "not a valid variable name" in p.message.value
+
+
+def test_compare_errors_are_one_short_line(ns, two_strategies):
+    ns["leaky_df"] = pd.concat([ns["train_df"], ns["train_df"]], ignore_index=True)
+    p = ready(ns)
+    p.refresh()
+    p.labeled.value = "leaky_df"
+    p.target.value = "label"
+    p.compare_button.click()
+    assert "Could not run" in p.message.value and "Traceback" not in p.message.value
+    assert p.comparison is None and not p.compare_box.children
+    assert not p.compare_button.disabled
+
+
+def test_auto_select_forces_the_guard_and_new_checkboxes_reach_run(ns):
+    p = ready(ns)
+    assert "auto" in [v for _, v in p.select.options]
+    p.select.value = "auto"
+    assert p.guard.value and p.guard.disabled and p.threshold.disabled
+    p.calibrate.value = True
+    result = p.run()
+    assert result.config["auto"] and result.config["guard"] and result.config["calibrate"]
+    assert "select: auto" in p.cell_area.value and "calibrate: true" in p.cell_area.value
+    assert "guard:" not in p.cell_area.value  # auto turns it on by itself
+    p.select.value = "all"
+    assert not p.guard.disabled and not p.guard.value  # the user's choice comes back
+    p.guard.value = True
+    assert p.run().config["guard"] is True and "guard: true" in p.cell_area.value
+
+
+def test_dask_frames_are_listed_for_the_unlabeled_rows(ns):
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    ns["test_ddf"] = dd.from_pandas(ns["test_df"], npartitions=2)
+    p = ready(ns)
+    assert ("test_ddf (Dask)", "test_ddf") in p.unlabeled.options
+    assert "test_ddf" not in [v for _, v in p.labeled.options]  # labeled rows stay pandas
+    p.unlabeled.value = "test_ddf"
+    with dask.config.set(scheduler="synchronous"):
+        result = p.run()
+    assert p.message.value == "", p.message.value
+    assert type(result.predictions).__module__.startswith("dask")
+    assert p.code_area.value.startswith("# NOTE: unlabeled was a Dask DataFrame")
