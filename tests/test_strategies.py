@@ -13,7 +13,7 @@ from pseudolabel_magic.engine import run
 from pseudolabel_magic.result import GUARD_NOTE
 from pseudolabel_magic.selection import curriculum_threshold
 from pseudolabel_magic.strategies import AUTO
-from test_engine import ColumnProba, known_confidence_data
+from test_engine import ColumnProba, ExplodingFit, known_confidence_data
 
 
 class AlwaysZero(ClassifierMixin, BaseEstimator):
@@ -154,14 +154,6 @@ def test_auto_runs_the_benchmark_choice_with_the_guard():
     assert off.config["guard"] is False
     plain = run(labeled, unlabeled, target="y", teacher=ColumnProba(), validation=validation)
     assert plain.config["select"] == "all" and plain.config["auto"] is False
-
-
-class ExplodingFit(ClassifierMixin, BaseEstimator):
-    def fit(self, X, y):
-        raise AssertionError("no model may be fitted when the input is bad")
-
-    def predict_proba(self, X):  # pragma: no cover - never reached
-        raise AssertionError
 
 
 @pytest.mark.parametrize("kwargs, message", [
