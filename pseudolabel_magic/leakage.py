@@ -332,8 +332,7 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
         for col in features:
             _need(frame, col, "feature", what)
 
-    train_ch, val_ch = column_hashes(train, features), column_hashes(validation, features)
-    train_h, val_h = combine_hashes(train_ch), combine_hashes(val_ch)
+    train_h, val_h = row_hashes(train, features), row_hashes(validation, features)
     unl_h = row_hashes(unlabeled, features) if unlabeled is not None else None
 
     checks = [
@@ -363,7 +362,7 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
         checks.append(_time_check(time_col, validation, train))
 
     labeled = pd.concat([train, validation])
-    lab_ch = np.concatenate([train_ch, val_ch])
+    lab_ch = column_hashes(labeled, features)  # per feature, for the target-proxy check
     y_h = column_hashes(labeled, [target])[:, 0]
     checks.append(_proxy_check(features, lab_ch, y_h, labeled, target))
     checks.append(_conflict_check(np.concatenate([train_h, val_h]), y_h, labeled, target))
