@@ -254,6 +254,12 @@ class _Workflow:
                              on_chunk=self._chunks_done)
         return label_pool(model, scores, pool, self.features, self.task, target_scale)
 
+    def _pseudo_index(self, sel_pos):
+        """Index labels of the selected rows; all of them shares the pool's index, no copy."""
+        if len(sel_pos) == len(self.unlabeled_index):  # sorted positions: all rows in order
+            return self.unlabeled_index
+        return self.unlabeled_index[sel_pos]
+
     def _student_rows(self, X_train, sel_pos):
         return stack_rows(X_train, self.unlabeled, self.features, sel_pos, self.config["chunk_rows"])
 
@@ -301,7 +307,7 @@ class _Workflow:
                                           X_train.index, empty_index, role="teacher")
                 else:  # calibrate/oof: refit the labeler on the last student's rows
                     labeler = fit_labeler(self, self.student_template, X_student, y_student,
-                                          X_train.index, self.unlabeled_index[sel_pos], weights,
+                                          X_train.index, self._pseudo_index(sel_pos), weights,
                                           role="student")
                 current = current if labeler is None else labeler
             available = selected_round == 0
@@ -353,7 +359,7 @@ class _Workflow:
                 self.counts["n_student_train"] = len(X_student)
             with self._step("student"):
                 student_model = self._fit(self.student_template, "student", X_student, y_student,
-                                          X_train.index, self.unlabeled_index[sel_pos], weights)
+                                          X_train.index, self._pseudo_index(sel_pos), weights)
                 student_scores = self._evaluate(student_model, "student")
                 current = student_model
             history.append(_history_row(r, len(new_pos), len(sel_pos), len(X_student),
