@@ -294,7 +294,7 @@ class _Workflow:
         current = None
         teacher_model = student_model = None
         teacher_scores = student_scores = None
-        X_student = y_student = sel_pos = weights = None  # set by each round's combine step
+        X_student = y_student = pseudo_index = weights = None  # set by each round's combine step
         for r in range(1, cfg["rounds"] + 1):
             self.round = r
             with self._step("teacher", "fit on train" if r == 1 else "the last student teaches"):
@@ -307,8 +307,7 @@ class _Workflow:
                                           X_train.index, empty_index, role="teacher")
                 else:  # calibrate/oof: refit the labeler on the last student's rows
                     labeler = fit_labeler(self, self.student_template, X_student, y_student,
-                                          X_train.index, self._pseudo_index(sel_pos), weights,
-                                          role="student")
+                                          X_train.index, pseudo_index, weights, role="student")
                 current = current if labeler is None else labeler
             available = selected_round == 0
             with self._step("pseudo_label"):
@@ -357,13 +356,16 @@ class _Workflow:
                     weights_all[sel_pos] = w
                     weights = np.concatenate([np.ones(len(X_train)), w])
                 self.counts["n_student_train"] = len(X_student)
+                n_new, n_sel = len(new_pos), len(sel_pos)
+                new_counts = _class_counts(pseudo_label, new_pos) if task == "classification" else None
+                pseudo_index = self._pseudo_index(sel_pos)
+                new_pos = sel_pos = None  # 8 bytes a row: not kept through the student's fit
             with self._step("student"):
                 student_model = self._fit(self.student_template, "student", X_student, y_student,
-                                          X_train.index, self._pseudo_index(sel_pos), weights)
+                                          X_train.index, pseudo_index, weights)
                 student_scores = self._evaluate(student_model, "student")
                 current = student_model
-            history.append(_history_row(r, len(new_pos), len(sel_pos), len(X_student),
-                                        pseudo_label[new_pos], task, student_scores))
+            history.append(_history_row(r, n_new, n_sel, len(X_student), new_counts, student_scores))
 
         guard_used = cfg["guard"] and _student_scored_lower(teacher_scores, student_scores, task)
         final_model = teacher_model if guard_used else student_model
@@ -419,12 +421,15 @@ def _common_dtype(y_student: np.ndarray, y_train: pd.Series) -> np.ndarray:
     return y_student
 
 
-def _history_row(r, n_new, n_total, n_student, new_labels, task, scores) -> dict:
+def _class_counts(labels: np.ndarray, positions: np.ndarray) -> pd.Series:
+    return pd.Series(labels[positions]).value_counts().sort_index()
+
+
+def _history_row(r, n_new, n_total, n_student, new_counts, scores) -> dict:
     row = {"round": r, "n_selected": int(n_new), "n_selected_total": int(n_total),
            "n_student_train": int(n_student)}
-    if task == "classification":
-        counts = pd.Series(new_labels).value_counts().sort_index()
-        for cls, count in counts.items():
+    if new_counts is not None:
+        for cls, count in new_counts.items():
             row[f"selected_{cls}"] = int(count)
     row.update({f"student_{k}": v for k, v in scores.items()})
     return row
