@@ -75,8 +75,9 @@ def score_frame(model, X: pd.DataFrame, task: str, *, features=None, target_scal
         confidence = np.empty(0, dtype="float64")
     else:
         labels = np.concatenate(labels_parts)
-        confidence = np.concatenate(conf_parts).astype("float64")
-    return pd.DataFrame({"label": labels, "confidence": confidence}, index=X.index)
+        confidence = np.concatenate(conf_parts).astype("float64", copy=False)
+    # copy=False: the two arrays become the frame's columns as they are (a dict would copy)
+    return pd.DataFrame({"label": labels, "confidence": confidence}, index=X.index, copy=False)
 
 
 def validation_scores(model, X: pd.DataFrame, y: pd.Series, task: str) -> dict:
