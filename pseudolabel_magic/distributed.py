@@ -296,7 +296,7 @@ class DaskWorkflow(_Workflow):
             return super()._fit(template, role, X, y, labeled_index, pseudo_index, weights)
         from sklearn.base import clone
 
-        from .engine import model_name, preprocessing_names
+        from .models import model_name, preprocessing_names
         from .fitlog import FitRecord
 
         model = clone(template)

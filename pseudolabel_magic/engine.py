@@ -13,17 +13,29 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.utils.validation import has_fit_parameter
 
 from . import inputs
 from .errors import PseudoLabelError
 from .fitlog import EvalRecord, FitRecord
-from .models import default_model, infer_task
+from .models import (
+    accepts_weights,
+    default_model,
+    fit_with_weights,
+    gives_confidence,
+    infer_task,
+    model_name,
+    preprocessing_names,
+)
 from .result import PseudoLabelResult
-from .scoring import cap_rows, has_proba, score_frame, stack_rows, validation_scores, with_n_jobs
+from .scoring import cap_rows, score_frame, stack_rows, validation_scores, with_n_jobs
 from .selection import curriculum_threshold, select_rows
-from .teachers import check_labeler_settings, fit_labeler, label_pool, labeler_confidence
 from .steps import ProgressEvent
+from .teachers import (
+    check_labeler_settings,
+    fit_labeler,
+    label_pool,
+    labeler_confidence,
+)
 
 
 def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validation=None,
@@ -70,42 +82,6 @@ def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validati
         from .distributed import DaskWorkflow as workflow_class
     workflow = workflow_class(config, progress)
     return workflow.execute(labeled, unlabeled, validation, teacher, student)
-
-
-def gives_confidence(model, task: str) -> bool:
-    """Whether ``model`` can rank its predictions, before it is fitted."""
-    if task == "classification":
-        return has_proba(model)
-    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
-
-    final = model[-1] if hasattr(model, "steps") else model
-    return isinstance(final, (RandomForestRegressor, ExtraTreesRegressor))
-
-
-def fit_with_weights(model, X, y, sample_weight=None):
-    """Fit, routing ``sample_weight`` to a Pipeline's last step."""
-    if sample_weight is None:
-        return model.fit(X, y)
-    if hasattr(model, "steps"):
-        return model.fit(X, y, **{f"{model.steps[-1][0]}__sample_weight": sample_weight})
-    return model.fit(X, y, sample_weight=sample_weight)
-
-
-def accepts_weights(model) -> bool:
-    final = model[-1] if hasattr(model, "steps") else model
-    return has_fit_parameter(final, "sample_weight")
-
-
-def model_name(model) -> str:
-    if hasattr(model, "steps"):
-        return " > ".join(type(step).__name__ for _, step in model.steps)
-    return type(model).__name__
-
-
-def preprocessing_names(model) -> tuple:
-    if hasattr(model, "steps"):
-        return tuple(name for name, _ in model.steps[:-1])
-    return ()
 
 
 class _Workflow:

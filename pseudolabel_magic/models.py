@@ -26,6 +26,9 @@ from sklearn.ensemble import (
 )
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
+from sklearn.utils.validation import has_fit_parameter
+
+from .scoring import has_proba
 
 #: A text/categorical column with more distinct values than this is coded as an ordinal
 #: number instead of a native categorical (HistGradientBoosting allows at most 255 bins).
@@ -153,3 +156,40 @@ def needs_preprocessing(frame: pd.DataFrame, features) -> bool:
     """True when some feature is not plain numeric, so a bare user estimator would choke."""
     kinds = column_kinds(frame, features)
     return any(kinds[k] for k in ("boolean", "datetime", "category", "ordinal"))
+
+
+# -- what a (user's) model can do: asked before fitting, so bad settings fail early -------
+def gives_confidence(model, task: str) -> bool:
+    """Whether ``model`` can rank its predictions, before it is fitted."""
+    if task == "classification":
+        return has_proba(model)
+    from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+
+    final = model[-1] if hasattr(model, "steps") else model
+    return isinstance(final, (RandomForestRegressor, ExtraTreesRegressor))
+
+
+def fit_with_weights(model, X, y, sample_weight=None):
+    """Fit, routing ``sample_weight`` to a Pipeline's last step."""
+    if sample_weight is None:
+        return model.fit(X, y)
+    if hasattr(model, "steps"):
+        return model.fit(X, y, **{f"{model.steps[-1][0]}__sample_weight": sample_weight})
+    return model.fit(X, y, sample_weight=sample_weight)
+
+
+def accepts_weights(model) -> bool:
+    final = model[-1] if hasattr(model, "steps") else model
+    return has_fit_parameter(final, "sample_weight")
+
+
+def model_name(model) -> str:
+    if hasattr(model, "steps"):
+        return " > ".join(type(step).__name__ for _, step in model.steps)
+    return type(model).__name__
+
+
+def preprocessing_names(model) -> tuple:
+    if hasattr(model, "steps"):
+        return tuple(name for name, _ in model.steps[:-1])
+    return ()
