@@ -12,7 +12,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from .steps import STEP_KEYS, STEP_NUMBER, STEP_TITLE, STATES
+from .steps import STATES, STEP_KEYS, STEP_NUMBER, STEP_TITLE
 from .svg import ARROW, MUTED, PALETTE, Canvas
 
 STATE_MARK = {"pending": "\u00b7", "running": "\u2026", "done": "\u2713", "failed": "\u2717"}

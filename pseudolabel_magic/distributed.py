@@ -296,8 +296,8 @@ class DaskWorkflow(_Workflow):
             return super()._fit(template, role, X, y, labeled_index, pseudo_index, weights)
         from sklearn.base import clone
 
-        from .models import model_name, preprocessing_names
         from .fitlog import FitRecord
+        from .models import model_name, preprocessing_names
 
         model = clone(template)
         y = np.asarray(y)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .leakage import N_EXAMPLES, _Check, _Evidence, _isin, _pct
+from .leakage import N_EXAMPLES, _isin, _pct
+from .leakage_report import _Check, _Evidence
 
 _FIT_CHECKS = (("teacher_fit_saw_validation", "teacher", "the teacher's fit"),
                ("student_fit_saw_validation", "student", "the student's fit"),

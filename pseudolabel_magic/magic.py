@@ -1,28 +1,36 @@
 """``%%pseudolabel``, ``%pseudolabel`` and ``%pseudolabel_panel``: thin front ends to the engine.
 
 Input (flags + recipe-card body) -> one ``engine.run`` call -> the result as the cell's
-value. Nothing heavy is imported here: pandas and scikit-learn load with the engine, on
-the first run.
+value, with the notebook changed only after a run succeeds. This module owns the flags,
+the ``%config`` defaults and the namespace; reading the cell is :mod:`.cellparse`'s job
+and what is shown during a run is :mod:`.magicdisplay`'s. Nothing heavy is imported here:
+pandas and scikit-learn load with the engine, on the first run.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
-import logging
 import keyword
-import time
+import logging
 from typing import Any
 
 from IPython.core import magic_arguments as ma
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class, needs_local_scope
-from IPython.core.magic import no_var_expand
+from IPython.core.magic import (
+    Magics,
+    line_cell_magic,
+    line_magic,
+    magics_class,
+    needs_local_scope,
+    no_var_expand,
+)
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
 from . import cellparse
-from .cellparse import BOOL, FRAME, KEYS, PseudoLabelCell
+from .cellkeys import BOOL, FRAME, KEYS
+from .cellparse import PseudoLabelCell
 from .errors import PseudoLabelError, did_you_mean
+from .magicdisplay import _Narrator, _Progress, _show_report
 
 try:  # IPython >= 8.12
     from IPython.core.magic import output_can_be_silenced
@@ -38,9 +46,6 @@ SELECT_MODES = ("all", "threshold", "k-best", "auto")
 #: Keys ``pl.compare`` sets per strategy, so a ``--compare`` cell must not give them.
 STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
                  "oof", "guard", "curriculum")
-
-#: Seconds a run may take before the progress line appears.
-PROGRESS_DELAY = 0.5
 
 
 class _Once(argparse.Action):
@@ -355,135 +360,6 @@ def _strip_semicolon(text: str) -> tuple[str, bool]:
         lines[-1] = lines[-1].rstrip()[:-1]
         return "\n".join(lines), True
     return text, False
-
-
-def _show_report(report) -> None:
-    from IPython.display import display
-
-    try:
-        display(report.diagram())
-    except ImportError:  # the diagrams module is optional for the message itself
-        pass
-
-
-class _Html:
-    """A tiny displayable with matching text and HTML (html is already escaped)."""
-
-    def __init__(self, text: str, html_text: str):
-        self.text, self.html = text, html_text
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-
-class _Progress:
-    """The engine's ``progress`` hook: one display line updated in place, emptied at the end.
-
-    The line appears only once a run has taken more than :data:`PROGRESS_DELAY` seconds,
-    and only in a kernel (a terminal would print every update).
-    """
-
-    def __init__(self, show: bool, narrator: "_Narrator | None" = None, display=None):
-        self.show = show
-        self.narrator = narrator
-        self.handle = None
-        self.start = time.perf_counter()
-        self._display = display
-
-    def _displayer(self):
-        if self._display is None:
-            from IPython.display import display
-
-            self._display = display
-        return self._display
-
-    def __call__(self, event) -> None:
-        if self.narrator is not None:
-            self.narrator(event)
-        if not self.show:
-            return
-        if self.handle is None and time.perf_counter() - self.start < PROGRESS_DELAY:
-            return
-        text, html_text = progress_text(event)
-        bundle = {"text/plain": text, "text/html": html_text}
-        if self.handle is None:
-            self.handle = self._displayer()(bundle, raw=True, display_id=True)
-        else:
-            self.handle.update(bundle, raw=True)
-
-    def close(self) -> None:
-        if self.handle is not None:
-            self.handle.update({"text/plain": ""}, raw=True)
-            self.handle = None
-
-
-def progress_text(event) -> tuple[str, str]:
-    """The progress line for one event, as text and as escaped HTML."""
-    from .steps import STEPS
-
-    rounds = f" - round {event.round} of {event.rounds}" if event.rounds > 1 else ""
-    detail = f" ({event.detail})" if event.detail else ""
-    text = (f"pseudolabel: step {event.number}/{len(STEPS)} {event.title}{detail}{rounds} "
-            f"[{event.status}] {event.fraction:.0%}")
-    html_text = (f"<div><progress value='{event.fraction:.3f}' max='1'></progress> "
-                 f"{html.escape(text)}</div>")
-    return text, html_text
-
-
-class _Narrator:
-    """``--explain``: before each step, what it does and why, the diagram, the plain code."""
-
-    def __init__(self, kwargs: dict, parsed: PseudoLabelCell, display=None):
-        from .codegen import explain_steps
-
-        config = dict(kwargs)
-        config["features"] = kwargs.get("features")
-        config["validation_given"] = kwargs.get("validation") is not None
-        config["frame_names"] = {key: parsed.entries[key].text for key in KEYS
-                                 if KEYS[key].kind == FRAME and key in parsed.entries}
-        self.steps = {key: (sentence, code) for key, sentence, code in explain_steps(config)}
-        self.config = config
-        self.told: set = set()
-        self.states: dict = {}
-        self.last_round = 1
-        self._display = display
-
-    def _show(self, obj) -> None:
-        if self._display is None:
-            from IPython.display import display
-
-            self._display = display
-        self._display(obj)
-
-    def __call__(self, event) -> None:
-        self.states[event.step] = event.status
-        if event.status != "running":
-            return
-        if event.round > self.last_round:
-            self.last_round = event.round
-            self._show(_Html(
-                f"Round {event.round} of {event.rounds}: the last student becomes the teacher "
-                "and labels the rows still unused.",
-                f"<p><b>Round {event.round} of {event.rounds}</b>: the last student becomes the "
-                "teacher and labels the rows still unused.</p>"))
-        if event.step in self.told:
-            return
-        self.told.add(event.step)
-        sentence, code = self.steps[event.step]
-        title = f"Step {event.number}: {event.title}"
-        self._show(_Html(f"{title}\n{sentence}",
-                         f"<p><b>{html.escape(title)}</b><br>{html.escape(sentence)}</p>"))
-        try:
-            from .diagrams import flow_diagram
-        except ImportError:
-            flow_diagram = None
-        if flow_diagram is not None:
-            self._show(flow_diagram(dict(event.counts), states=dict(self.states),
-                                    highlight=event.step, config=self.config))
-        self._show(_Html(code, f"<pre><code>{html.escape(code)}</code></pre>"))
 
 
 def load_ipython_extension(ipython) -> None:

@@ -15,47 +15,32 @@ drive it without a browser::
 
 No custom front-end code: only core ipywidgets, so the panel keeps working across
 JupyterLab and ipywidgets releases. ipywidgets, pandas and scikit-learn load only when a
-panel is built.
+panel is built. What the notebook offers and what a choice means (frames, estimators,
+built-in models, run arguments, the equivalent cell) is :mod:`pseudolabel_magic.panel_choices`;
+this module is the widgets' wiring: refresh, run, compare, progress and the result tabs.
 """
 
 from __future__ import annotations
 
 import html
-import keyword
 import sys
-from typing import Any, Mapping, MutableMapping
+from typing import Any, MutableMapping
 
 from .errors import PseudoLabelError
+from .panel_choices import (
+    BUILTIN_MODELS,
+    DEFAULT_TEACHER,
+    NO_FRAME,
+    SAME_AS_TEACHER,
+    cell_text,
+    is_lazy_frame,
+    namespace_estimators,
+    namespace_frames,
+    run_arguments,
+)
 from .panel_widgets import guess_target, set_options
 from .steps import STEP_KEYS, STEPS
 
-#: Built-in model choices: key -> (dropdown label, {task: (module, class, params)}).
-#: ``random_state`` is filled from the panel's seed.
-BUILTIN_MODELS: dict[str, tuple[str, dict]] = {
-    "LogisticRegression": ("LogisticRegression", {
-        "classification": ("sklearn.linear_model", "LogisticRegression", {"max_iter": 1000}),
-    }),
-    "RandomForest": ("RandomForest", {
-        "classification": ("sklearn.ensemble", "RandomForestClassifier",
-                           {"n_estimators": 200, "random_state": None}),
-        "regression": ("sklearn.ensemble", "RandomForestRegressor",
-                       {"n_estimators": 200, "random_state": None}),
-    }),
-    "HistGradientBoosting": ("HistGradientBoosting", {
-        "classification": ("sklearn.ensemble", "HistGradientBoostingClassifier", {"random_state": None}),
-        "regression": ("sklearn.ensemble", "HistGradientBoostingRegressor", {"random_state": None}),
-    }),
-}
-#: Teacher choice that lets the engine pick (and student choice that copies the teacher).
-DEFAULT_TEACHER = "default"
-SAME_AS_TEACHER = "same"
-#: The "unlabeled" / "validation" choice meaning "no frame".
-NO_FRAME = ""
-
-#: Cell keys in the order a ``%%pseudolabel`` card lists them.
-CELL_KEYS = ("labeled", "unlabeled", "validation", "target", "features", "teacher", "student",
-             "select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate", "guard",
-             "val_size", "seed")
 #: Settings ``pl.compare`` chooses per strategy: the Compare button leaves them out.
 STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
                  "oof", "guard", "curriculum")
@@ -64,99 +49,13 @@ _INSERT_HINT = ("<i>JupyterLab adds the cell below the next cell you run "
                 "(a button click is not a cell run); or copy it from the box above.</i>")
 
 
-# ------------------------------------------------------------------ the equivalent cell
-def _column_text(name: Any) -> str:
-    """A column name as a cell writes it: quoted when it holds a comma, '#', a quote or spaces."""
-    text = str(name)
-    if text != text.strip() or any(ch in text for ch in ",#'\"") or not text:
-        return '"' + text.replace('"', '\\"') + '"'
-    return text
-
-
-def cell_text(settings: Mapping[str, Any]) -> str:
-    """The ``%%pseudolabel`` cell that repeats a panel run.
-
-    ``settings`` maps cell keys (see :data:`CELL_KEYS`) to values as the cell writes them:
-    frame and estimator names or expressions as text, ``features`` as a list of columns
-    (``None`` for all), numbers and booleans as Python values. ``save`` is the result's
-    name and ``imports`` a list of import lines the teacher/student expressions need
-    (written as comments, since a cell body holds only keys). Keys whose value is ``None``
-    are left out, so the magic's defaults apply.
-    """
-    head = "%%pseudolabel"
-    if settings.get("save"):
-        head += f" --save {settings['save']}"
-    lines = [head]
-    lines += [f"# needs: {line}" for line in settings.get("imports") or ()]
-    for key in CELL_KEYS:
-        value = settings.get(key)
-        if value is None:
-            continue
-        if key == "features":
-            value = ", ".join(_column_text(c) for c in value)
-        elif key == "target":
-            value = _column_text(value)
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        lines.append(f"{key}: {value}")
-    return "\n".join(lines)
-
-
-# ------------------------------------------------------------------ the notebook namespace
+# ------------------------------------------------------------------ the kernel, and errors
 def _shell():
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency
         return None
     return get_ipython()
-
-
-def _visible(namespace: Mapping[str, Any], hidden) -> list[tuple[str, Any]]:
-    return [(name, value) for name, value in list(namespace.items())
-            if isinstance(name, str) and not name.startswith("_") and name not in hidden]
-
-
-def is_lazy_frame(value: Any) -> bool:
-    """A Dask DataFrame, recognised without importing dask."""
-    return type(value).__module__.startswith("dask") and type(value).__name__ == "DataFrame"
-
-
-def namespace_frames(namespace: Mapping[str, Any], hidden=(), lazy: bool = False) -> list[str]:
-    """Names of the DataFrames in ``namespace``, in definition order (none if pandas is unused).
-
-    ``lazy=True`` lists Dask DataFrames too (the unlabeled rows may be one).
-    """
-    pandas = sys.modules.get("pandas")
-    return [name for name, value in _visible(namespace, hidden)
-            if (pandas is not None and isinstance(value, pandas.DataFrame))
-            or (lazy and is_lazy_frame(value))]
-
-
-def namespace_estimators(namespace: Mapping[str, Any], hidden=()) -> list[str]:
-    """Names of scikit-learn estimator *instances* that can fit and predict."""
-    base = sys.modules.get("sklearn.base")
-    if base is None:
-        return []
-    return [name for name, value in _visible(namespace, hidden)
-            if isinstance(value, base.BaseEstimator) and hasattr(value, "fit")
-            and hasattr(value, "predict") and name not in BUILTIN_MODELS]
-
-
-def _builtin(key: str, task: str, seed) -> tuple[Any, str, str]:
-    """(estimator, expression, import line) of a built-in choice for ``task``."""
-    from importlib import import_module
-
-    label, by_task = BUILTIN_MODELS[key]
-    if task not in by_task:
-        other = ", ".join(k for k, (_, t) in BUILTIN_MODELS.items() if task in t)
-        raise PseudoLabelError(
-            f"{label} only does {' and '.join(by_task)}, but the target looks like {task}; "
-            f"choose {other} or the default.")
-    module, cls_name, params = by_task[task]
-    params = {k: (seed if k == "random_state" else v) for k, v in params.items()}
-    estimator = getattr(import_module(module), cls_name)(**params)
-    args = ", ".join(f"{k}={v!r}" for k, v in params.items())
-    return estimator, f"{cls_name}({args})", f"from {module} import {cls_name}"
 
 
 def _short(err: BaseException) -> str:
@@ -263,17 +162,6 @@ class PseudoLabelPanel:
         self.val_size.disabled = bool(change["new"])
 
     # -- collecting the choices ---------------------------------------------------------
-    def _model(self, choice: str, role: str, task_of, seed):
-        """(estimator or None, cell expression or None, import line or None) of one choice."""
-        if choice in (DEFAULT_TEACHER, SAME_AS_TEACHER):
-            return None, None, None
-        if choice in BUILTIN_MODELS:
-            return _builtin(choice, task_of(None), seed)
-        if choice not in self.namespace:
-            raise PseudoLabelError(f"the {role} {choice!r} is no longer in the notebook; "
-                                   "click Refresh and choose again.")
-        return self.namespace[choice], choice, None
-
     def settings(self) -> dict:
         """The current choices as the cell writes them (see :func:`cell_text`)."""
         select = self.select.value
@@ -299,62 +187,6 @@ class PseudoLabelPanel:
             "seed": int(self.seed.value),
         }
 
-    def _collect(self, check_save: bool = True) -> tuple[dict, dict]:
-        """Keyword arguments for ``engine.run`` and the cell settings; raise on a bad choice."""
-        settings = self.settings()
-        name = settings["save"]
-        if check_save and (not name.isidentifier() or keyword.iskeyword(name)):
-            raise PseudoLabelError(f"save as {name!r} is not a valid variable name; use letters, "
-                                   "digits and '_' (for example pl_result).")
-        if not self.labeled.value:
-            raise PseudoLabelError("there is no DataFrame to use as labeled; create one in the "
-                                   "notebook and click Refresh.")
-        frames = {}
-        for role in ("labeled", "unlabeled", "validation"):
-            var = getattr(self, role).value
-            if not var:
-                continue
-            frame = self.namespace.get(var)
-            pandas = sys.modules.get("pandas")
-            lazy_ok = role == "unlabeled" and is_lazy_frame(frame)
-            if not lazy_ok and (pandas is None or not isinstance(frame, pandas.DataFrame)):
-                raise PseudoLabelError(f"the {role} frame {var!r} is no longer a DataFrame in the "
-                                       "notebook; click Refresh and choose again.")
-            frames[role] = frame
-        labeled = frames["labeled"]
-        target = self.target.value
-        if target is None or target not in labeled.columns:
-            raise PseudoLabelError(f"choose a target column of {self.labeled.value!r}.")
-        if settings["features"] is not None and not settings["features"]:
-            raise PseudoLabelError("no features chosen; select some columns or tick "
-                                   "'all other columns as features'.")
-        seed = settings["seed"]
-
-        def task_of(teacher):
-            from .models import infer_task
-
-            return infer_task(labeled[target], teacher)
-
-        teacher, teacher_expr, teacher_import = self._model(self.teacher.value, "teacher", task_of, seed)
-        if teacher is not None and self.teacher.value not in BUILTIN_MODELS:
-            task = task_of(teacher)
-            task_of = lambda _t, _task=task: _task  # noqa: E731 - the student follows the teacher
-        student, student_expr, student_import = self._model(self.student.value, "student", task_of, seed)
-        settings.update(teacher=teacher_expr, student=student_expr,
-                        imports=sorted({i for i in (teacher_import, student_import) if i}))
-        kwargs = dict(
-            labeled=labeled, unlabeled=frames.get("unlabeled"), validation=frames.get("validation"),
-            target=target, features=settings["features"], teacher=teacher, student=student,
-            select=settings["select"], threshold=settings["threshold"], k_best=settings["k_best"],
-            rounds=settings["rounds"], balance=settings["balance"], soft=settings["soft"],
-            random_state=seed)
-        for key in ("calibrate", "guard"):
-            if settings[key] is not None:
-                kwargs[key] = settings[key]
-        if settings["val_size"] is not None:
-            kwargs["val_size"] = settings["val_size"]
-        return kwargs, settings
-
     # -- running ------------------------------------------------------------------------
     def run(self):
         """Run once with the current choices; store and show the result, or show why not.
@@ -366,7 +198,7 @@ class PseudoLabelPanel:
             return None
         self.message.value = ""
         try:
-            kwargs, settings = self._collect()
+            kwargs, settings = run_arguments(self)
         except PseudoLabelError as err:
             self._show_error(str(err))
             return None
@@ -408,7 +240,7 @@ class PseudoLabelPanel:
             return None
         self.message.value = ""
         try:
-            kwargs, _settings = self._collect(check_save=False)
+            kwargs, _settings = run_arguments(self, check_save=False)
         except PseudoLabelError as err:
             self._show_error(str(err))
             return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import io
-
 from typing import Any
 
 from .steps import STEPS
@@ -81,7 +80,7 @@ def metrics_html(result) -> str:
         metrics = metrics.rename(index=lambda name: f"{name} (LEAKY)")
     summary = html.escape(result.summary())
     return (f'<p class="pl-summary">{summary}</p>'
-            f'<div class="pl-metrics">{metrics.to_html(escape=True)}</div>')
+            f'<div class="pl-metrics">{metrics.to_html(escape=True, index_names=False)}</div>')
 
 
 def error_html(message: str, report=None) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-
 GUARD_NOTE = ("guard: kept the teacher's predictions because the student scored lower on "
               "validation (this choice used the validation score)")
 
@@ -137,5 +136,5 @@ class PseudoLabelResult:
         return (
             f"<div><p><b>PseudoLabelResult</b> ({esc(self.task)}): {esc(self.summary())}</p>"
             f"{banner}{svg}<p>{esc(self._verdict())}</p>"
-            f"{metrics.to_html(escape=True)}</div>"
+            f"{metrics.to_html(escape=True, index_names=False)}</div>"
         )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pseudolabel_magic.cellparse import PseudoLabelCell, split_columns, split_line, strip_comment
+from pseudolabel_magic.cellparse import PseudoLabelCell, split_line, strip_comment
+from pseudolabel_magic.cellresolve import split_columns
 from pseudolabel_magic.errors import PseudoLabelError
 
 
@@ -144,7 +145,7 @@ def test_strategy_keys_resolve_to_run_arguments():
 
 
 def test_help_lines_cover_the_new_keys():
-    from pseudolabel_magic.cellparse import KEYS
+    from pseudolabel_magic.cellkeys import KEYS
 
     for key in ("calibrate", "oof", "guard", "curriculum", "max_pseudo_rows", "n_jobs"):
         assert KEYS[key].help

@@ -14,7 +14,9 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from pseudolabel_magic import engine
-from pseudolabel_magic.codegen import estimator_code, explain_steps, to_code
+from pseudolabel_magic.codegen import to_code
+from pseudolabel_magic.explain import explain_steps
+from pseudolabel_magic.sourcewriter import estimator_code
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from test_engine import ColumnProba, known_confidence_data
+from test_strategies import AlwaysZero
 
 import pseudolabel_magic as pl
 from pseudolabel_magic.compare import ComparisonResult, compare
-from test_engine import ColumnProba, known_confidence_data
-from test_strategies import AlwaysZero
 
 STRATEGIES = {
     "five lines": dict(select="all"),

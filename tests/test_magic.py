@@ -289,7 +289,7 @@ def test_failing_estimator_changes_nothing(ip):
 
 
 def test_progress_updates_one_line_and_leaves_no_clutter(monkeypatch):
-    from pseudolabel_magic import magic
+    from pseudolabel_magic import magicdisplay
     from pseudolabel_magic.steps import ProgressEvent
 
     shown = []
@@ -303,8 +303,8 @@ def test_progress_updates_one_line_and_leaves_no_clutter(monkeypatch):
         shown.append(("display", bundle))
         return Handle()
 
-    monkeypatch.setattr(magic, "PROGRESS_DELAY", 0.0)
-    progress = magic._Progress(show=True, display=display)
+    monkeypatch.setattr(magicdisplay, "PROGRESS_DELAY", 0.0)
+    progress = magicdisplay._Progress(show=True, display=display)
     progress(ProgressEvent("teacher", "running", 2, 3, 0.4, detail="<b>x</b>"))
     progress(ProgressEvent("teacher", "done", 2, 3, 0.5))
     progress.close()
@@ -316,11 +316,11 @@ def test_progress_updates_one_line_and_leaves_no_clutter(monkeypatch):
 
 
 def test_quick_runs_show_no_progress(monkeypatch):
-    from pseudolabel_magic import magic
+    from pseudolabel_magic import magicdisplay
     from pseudolabel_magic.steps import ProgressEvent
 
-    monkeypatch.setattr(magic, "PROGRESS_DELAY", 60.0)
-    progress = magic._Progress(show=True, display=lambda *a, **k: pytest.fail("shown"))
+    monkeypatch.setattr(magicdisplay, "PROGRESS_DELAY", 60.0)
+    progress = magicdisplay._Progress(show=True, display=lambda *a, **k: pytest.fail("shown"))
     progress(ProgressEvent("split", "running", 1, 1, 0.0))
     progress.close()
 

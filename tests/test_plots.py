@@ -13,7 +13,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from pseudolabel_magic.plots import plot_classes, plot_confidence, plot_metrics, plot_rounds  # noqa: E402
+from pseudolabel_magic.plots import (  # noqa: E402
+    plot_classes,
+    plot_confidence,
+    plot_metrics,
+    plot_rounds,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -84,8 +89,9 @@ def test_plot_rounds_draws_selected_rows_and_scores_per_round():
 
 
 def test_plots_work_on_a_real_run():
-    import pseudolabel_magic as pl
     from sklearn.linear_model import LogisticRegression
+
+    import pseudolabel_magic as pl
 
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"a": rng.normal(size=90), "b": rng.normal(size=90)})

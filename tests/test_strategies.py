@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from test_engine import ColumnProba, ExplodingFit, known_confidence_data
 
 import pseudolabel_magic as pl
 from pseudolabel_magic.engine import run
 from pseudolabel_magic.result import GUARD_NOTE
 from pseudolabel_magic.selection import curriculum_threshold
 from pseudolabel_magic.strategies import AUTO
-from test_engine import ColumnProba, ExplodingFit, known_confidence_data
 
 
 class AlwaysZero(ClassifierMixin, BaseEstimator):

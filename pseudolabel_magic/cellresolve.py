@@ -1,0 +1,197 @@
+"""Turn the cell's values, as written, into Python objects in the notebook's namespace.
+
+Parsing only checks the shape of the card; this is the step that can fail on the user's
+own code (a misspelled variable, a missing import, an expression that raises), so every
+error here names the line or flag and suggests the fix instead of showing a traceback.
+pandas is imported only to check that a frame value is a DataFrame, on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .cellkeys import BOOL, BOOL_OR_EXPR, COLUMN, COLUMNS, FRAME, KEYS, RUN_NAME, WORD
+from .errors import PseudoLabelError, did_you_mean
+
+if TYPE_CHECKING:
+    from .cellparse import Entry
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+_BOOL_WORDS = {"true", "yes", "on", "false", "no", "off"}
+
+
+def _fail(message: str) -> PseudoLabelError:
+    return PseudoLabelError(message)
+
+
+def resolve_entries(
+    entries: Mapping[str, Entry],
+    namespace: Mapping[str, Any],
+    local_ns: Mapping[str, Any] | None = None,
+    hidden: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Keyword arguments for ``engine.run``: each entry's value under its run keyword."""
+    names = _visible_names(namespace, local_ns, hidden)
+    kwargs: dict[str, Any] = {}
+    for key, entry in entries.items():
+        kwargs[RUN_NAME[key]] = resolve_value(entry, namespace, local_ns, names)
+    return kwargs
+
+
+def resolve_value(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
+    """The Python value of one entry: columns as written, words normalized, the rest evaluated."""
+    kind = KEYS[entry.key].kind
+    text = entry.text
+    if kind == COLUMN:
+        return unquote(text)
+    if kind == WORD:
+        return unquote(text).strip().lower().replace("_", "-")
+    if kind == COLUMNS:
+        if text.lstrip().startswith(("[", "(")):
+            value = _evaluate(entry, namespace, local_ns, names)
+            return [str(v) for v in value]
+        return split_columns(text)
+    if kind == BOOL and text.strip().lower() in _TRUE | _FALSE:
+        return text.strip().lower() in _TRUE
+    if entry.key in BOOL_OR_EXPR and text.strip().lower() in _BOOL_WORDS:
+        return text.strip().lower() in _TRUE
+    value = _evaluate(entry, namespace, local_ns, names)
+    if kind == FRAME:
+        _check_frame(entry, value)
+    if kind == BOOL and not _is_bool(value):
+        raise _fail(
+            f"{entry.where}: {text!r} is a {type(value).__name__}, not True or False; "
+            f"write '{entry.key}: true' or '{entry.key}: false'."
+        )
+    return bool(value) if kind == BOOL else value
+
+
+def split_columns(text: str) -> list[str]:
+    """Split ``a, b, "c d"`` on commas outside quotes; quotes around a name are removed."""
+    parts, current, quote = [], [], ""
+    for ch in text:
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+            current.append(ch)
+        elif ch == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [unquote(p.strip()) for p in parts if p.strip()]
+
+
+def unquote(text: str) -> str:
+    """Remove one pair of matching quotes around a name: ``"my label"`` -> ``my label``."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _visible_names(namespace, local_ns, hidden) -> list[str]:
+    hidden = set(hidden)
+    names = []
+    for ns in (local_ns or {}), namespace:
+        for name in ns:
+            if not name.startswith("_") and name not in hidden and name not in names:
+                names.append(name)
+    return names
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
+
+
+def _evaluate(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
+    text = entry.text
+    try:
+        code = compile(text if "\n" not in text else f"({text})", f"<{entry.where}>", "eval")
+    except SyntaxError as err:
+        raise _fail(
+            f"{entry.where}: {_short(text)!r} is not a Python expression ({err.msg}); "
+            "fix the expression."
+        ) from None
+    try:
+        return eval(code, namespace, local_ns)  # noqa: S307 - the user's own notebook code
+    except NameError as err:
+        missing = getattr(err, "name", None) or _name_from(err)
+        kind = KEYS[entry.key].kind
+        if kind == FRAME and text.strip() == missing:
+            raise _fail(
+                f"{entry.where}: there is no variable {missing!r} in the notebook."
+                + (did_you_mean(missing, names) or " Run the cell that creates it first.")
+            ) from None
+        hint = did_you_mean(missing, names) or _import_hint(missing)
+        raise _fail(f"{entry.where}: name {missing!r} is not defined.{hint}") from None
+    except Exception as err:  # the user's expression raised: say which line, not a traceback
+        raise _fail(
+            f"{entry.where}: {_short(text)!r} raised {type(err).__name__}: {err}"
+        ) from None
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _name_from(err: NameError) -> str:
+    parts = str(err).split("'")
+    return parts[1] if len(parts) >= 3 else str(err)
+
+
+#: Where the estimators a classroom reaches for live, for "add the import" hints.
+_SKLEARN_HOMES = {
+    "LogisticRegression": "sklearn.linear_model",
+    "RidgeClassifier": "sklearn.linear_model",
+    "SGDClassifier": "sklearn.linear_model",
+    "LinearRegression": "sklearn.linear_model",
+    "Ridge": "sklearn.linear_model",
+    "RandomForestClassifier": "sklearn.ensemble",
+    "RandomForestRegressor": "sklearn.ensemble",
+    "ExtraTreesClassifier": "sklearn.ensemble",
+    "GradientBoostingClassifier": "sklearn.ensemble",
+    "HistGradientBoostingClassifier": "sklearn.ensemble",
+    "HistGradientBoostingRegressor": "sklearn.ensemble",
+    "DecisionTreeClassifier": "sklearn.tree",
+    "KNeighborsClassifier": "sklearn.neighbors",
+    "GaussianNB": "sklearn.naive_bayes",
+    "SVC": "sklearn.svm",
+    "LinearSVC": "sklearn.svm",
+    "MLPClassifier": "sklearn.neural_network",
+    "StandardScaler": "sklearn.preprocessing",
+    "MinMaxScaler": "sklearn.preprocessing",
+    "OneHotEncoder": "sklearn.preprocessing",
+    "make_pipeline": "sklearn.pipeline",
+    "Pipeline": "sklearn.pipeline",
+    "CalibratedClassifierCV": "sklearn.calibration",
+}
+
+
+def _import_hint(name: str) -> str:
+    home = _SKLEARN_HOMES.get(name)
+    return f" Add 'from {home} import {name}' to a cell above." if home else ""
+
+
+def _check_frame(entry: Entry, value: Any) -> None:
+    if _is_dataframe(value):
+        return
+    raise _fail(
+        f"{entry.where}: {_short(entry.text)!r} is a {type(value).__name__}, not a pandas "
+        "DataFrame; pass a DataFrame variable (convert other data with pd.DataFrame(...))."
+    )
+
+
+def _is_dataframe(value: Any) -> bool:
+    module = type(value).__module__ or ""
+    if module.startswith("dask") and type(value).__name__ == "DataFrame":
+        return True
+    import pandas as pd  # imported only when a cell is resolved
+
+    return isinstance(value, pd.DataFrame)

@@ -1,0 +1,158 @@
+"""The leakage report: what the checks found, kept apart from the code that finds it.
+
+A report outlives its checks: the result carries it, the after-run checks in
+:mod:`pseudolabel_magic.fitchecks` extend it from the engine's fit log, and the panel and
+diagrams draw it. Both check modules build the same records (``_Check``, ``_Evidence``), so
+the records and the report's text/HTML renderings live here, where neither check module
+has to import the other's job; the checks themselves are described in
+:mod:`pseudolabel_magic.leakage`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import PseudoLabelError, did_you_mean
+
+STATUS_ORDER = {"fail": 0, "warn": 1, "pass": 2}
+SYMBOL = {"fail": "\u2717", "warn": "!", "pass": "\u2713"}
+#: rows of the firewall (sets that must not touch validation) and its columns (identity keys)
+FIREWALL_ROWS = ("train", "unlabeled", "pseudo_labels", "teacher_fit", "student_fit")
+FIREWALL_KEYS = ("index", "content", "id", "group")
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    status: str
+    detail: str
+    count: int
+    examples: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the after-run checks need, kept as hashes and keys rather than whole frames."""
+
+    n_validation: int
+    validation_index: pd.Index
+    validation_hashes: np.ndarray
+    validation_target: pd.Series
+    # Only rows whose hash equals a validation row's can leak by content, so only those are
+    # kept: a 5M-row pool costs a few bytes, not 8 per row, and the after-run check is cheap.
+    train_hashes: pd.Series  # suspect train rows: hash keyed by train index label
+    unlabeled_hashes: pd.Series  # suspect unlabeled rows: hash keyed by unlabeled index label
+    unlabeled_positions: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    n_unlabeled: int = 0
+    keys: dict = field(default_factory=dict)  # "id"/"group" -> (val, train, unl) Series by label
+    key_names: dict = field(default_factory=dict)  # "id"/"group" -> column name
+
+
+class LeakageReport:
+    """The outcome of every leakage check, renderable as a table, text, HTML and a diagram.
+
+    Immutable: :meth:`with_fit_log` returns a new report, so the before-run report that
+    stopped (or did not stop) the run stays available for comparison.
+    """
+
+    def __init__(self, checks, evidence, firewall, after_run):
+        self._checks = tuple(checks)
+        self._evidence = evidence
+        self._firewall = firewall
+        self.after_run = after_run
+
+    # -- the model ------------------------------------------------------------------------
+    @property
+    def ok(self) -> bool:
+        return not any(c.status == "fail" for c in self._checks)
+
+    @property
+    def checks(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(c.name, c.status, c.detail, c.count) for c in self._checks],
+            columns=["check", "status", "detail", "count"])
+
+    @property
+    def firewall(self) -> pd.DataFrame:
+        """Validation rows reached by each set (rows) through each key (columns); NA = unknown."""
+        frame = pd.DataFrame.from_dict(self._firewall, orient="index", dtype="Int64")
+        return frame.reindex(index=list(FIREWALL_ROWS), columns=list(FIREWALL_KEYS))
+
+    @property
+    def key_columns(self) -> dict:
+        """The declared id/group columns, by firewall key."""
+        return dict(self._evidence.key_names)
+
+    @property
+    def n_validation(self) -> int:
+        return self._evidence.n_validation
+
+    def _ordered(self):
+        return sorted(self._checks, key=lambda c: STATUS_ORDER[c.status])
+
+    @property
+    def verdict(self) -> str:
+        failed = [c for c in self._ordered() if c.status == "fail"]
+        warned = [c for c in self._checks if c.status == "warn"]
+        if failed:
+            more = f" (+{len(failed) - 1} more failed checks)" if len(failed) > 1 else ""
+            return f"FAIL: {failed[0].name}: {failed[0].detail}{more}"
+        scope = "train, unlabeled and every fit" if self.after_run else "train and unlabeled (fits not yet checked)"
+        head = f"PASS with {len(warned)} warning(s)" if warned else "PASS"
+        return f"{head}: no validation row found in {scope}."
+
+    def examples(self, check: str) -> pd.DataFrame:
+        """Up to 5 offending rows of ``check``, with index labels on both sides."""
+        by_name = {c.name: c for c in self._checks}
+        if check not in by_name:
+            raise PseudoLabelError(f"No leakage check named {check!r}.{did_you_mean(check, by_name)}")
+        ex = by_name[check].examples
+        return pd.DataFrame(columns=["validation_index"]) if ex is None else ex.copy()
+
+    def raise_if_failed(self) -> None:
+        """Stop the run with one sentence naming the first failed check and its count."""
+        failed = [c for c in self._checks if c.status == "fail"]
+        if failed:
+            c = failed[0]
+            raise PseudoLabelError(
+                f"Leakage check {c.name!r} failed ({c.count:,} rows): {c.detail} "
+                "Fix the split, or pass allow_leakage=True to run anyway (scores marked leaky).")
+
+    def unlabeled_rows_like_validation(self) -> np.ndarray:
+        """Per unlabeled row (by position), whether its features equal a validation row's."""
+        ev = self._evidence
+        mask = np.zeros(ev.n_unlabeled, dtype=bool)
+        mask[ev.unlabeled_positions] = True
+        return mask
+
+    def with_fit_log(self, fit_log, eval_log=()) -> "LeakageReport":
+        """A new report with the after-run checks on what reached each fit and score."""
+        from .fitchecks import fit_checks
+
+        checks, firewall = fit_checks(self._evidence, list(fit_log), list(eval_log), self._firewall)
+        return LeakageReport(self._checks + tuple(checks), self._evidence, firewall, after_run=True)
+
+    def diagram(self):
+        from .diagrams import leakage_diagram
+
+        return leakage_diagram(self)
+
+    # -- renderers ------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        lines = [f"LeakageReport: {self.verdict}"]
+        for c in self._ordered():
+            lines.append(f"  {SYMBOL[c.status]} {c.status.upper():4} {c.name} [{c.count:,}]: {c.detail}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{SYMBOL[c.status]} {c.status.upper()}</td><td><code>{esc(c.name)}</code></td>"
+            f"<td>{c.count:,}</td><td>{esc(c.detail)}</td></tr>" for c in self._ordered())
+        return (f"<div><p><b>LeakageReport</b>: {esc(self.verdict)}</p><table>"
+                "<thead><tr><th>status</th><th>check</th><th>count</th><th>detail</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></div>")
