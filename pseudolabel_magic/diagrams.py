@@ -228,12 +228,52 @@ _ROW_TITLES = {"train": "train", "unlabeled": "unlabeled", "pseudo_labels": "sel
 _KEY_TITLES = {"index": "by index", "content": "by row content", "id": "by id", "group": "by group"}
 
 
-def _cell(value) -> tuple[str, str]:
-    """(text, palette state) of one firewall cell: a check, a cross with the count, or a dash."""
+def _cell(value, warned: bool = False) -> tuple[str, str]:
+    """(text, palette state) of one firewall cell: a check, a cross with the count, or a dash.
+
+    ``warned``: the overlap was found and neutralised (kept out of the student, or scored
+    apart), so it shows as "!" rather than as a failure.
+    """
     if pd.isna(value):  # not known yet, or not applicable
         return "\u2013", "pending"
     value = int(value)
-    return (f"\u2717 {value:,}", "failed") if value else ("\u2713 0", "done")
+    if not value:
+        return "\u2713 0", "done"
+    return (f"! {value:,}", "warned") if warned else (f"\u2717 {value:,}", "failed")
+
+
+#: firewall cells whose overlap is neutralised when their check only warns
+_CELL_CHECKS = {("train", "index"): "validation_index_in_train",
+                ("train", "content"): "validation_rows_in_train",
+                ("unlabeled", "index"): "validation_index_in_unlabeled",
+                ("unlabeled", "content"): "validation_rows_in_unlabeled",
+                ("train", "id"): "shared_id", ("unlabeled", "id"): "shared_id",
+                ("train", "group"): "shared_group", ("unlabeled", "group"): "shared_group"}
+
+
+def _warned_cells(report) -> set:
+    status = dict(zip(report.checks["check"], report.checks["status"]))
+    return {cell for cell, check in _CELL_CHECKS.items() if status.get(check) == "warn"
+            and not (cell[0] == "train" and cell[1] in ("id", "group"))}
+
+
+def _twin_lines(report) -> list:
+    """One line per set with twins of validation rows: what happened, and what chance explains."""
+    twins = getattr(report, "twins", None)
+    if twins is None or twins.empty:
+        return []
+    lines = []
+    for side, row in twins.iterrows():
+        if not row.get("rows"):
+            continue
+        what = ("kept out of the student's fit" if side == "unlabeled" else
+                "refused: far more than chance" if row.get("far_more") else "scored apart")
+        line = (f"{side}: {int(row['rows']):,} twin rows ({int(row['distinct']):,} distinct), "
+                f"chance explains {float(row['expected']):.1f}: {what}")
+        if side == "unlabeled" and row.get("far_more"):
+            line += " (the pool contains the labeled rows?)"
+        lines.append(line)
+    return lines
 
 
 def _clip(name, limit: int = 22) -> str:
@@ -250,7 +290,9 @@ def _short_verdict(report) -> tuple[str, str]:
         more = f", +{len(failed) - 2} more" if len(failed) > 2 else ""
         return f"FAIL: {what}{more}", "failed"
     scope = "any fit" if report.after_run else "train or unlabeled (fits not yet checked)"
-    warn = f" ({len(warned)} warning(s))" if len(warned) else ""
+    names = ", ".join(warned["check"].head(2))
+    more = f", +{len(warned) - 2} more" if len(warned) > 2 else ""
+    warn = f" (warnings: {names}{more})" if len(warned) else ""
     return f"PASS: no validation row reached {scope}{warn}", "done"
 
 
@@ -262,12 +304,14 @@ def leakage_diagram(report) -> Diagram:
     title = f"Firewall around validation ({report.n_validation:,} rows)"
     verdict, verdict_state = _short_verdict(report)
     header = [_KEY_TITLES[k] + (f" ({_clip(names[k])})" if k in names else "") for k in keys]
+    warned = _warned_cells(report)
+    twin_lines = _twin_lines(report)
 
     label_w, cell_w, row_h, x0, y0 = 190, 150, 34, 200, 70
     width = max(x0 + label_w + cell_w * len(keys) + 20, 760)
     unknown = bool(table[keys].isna().to_numpy().any())
     note = "\u2013 not known yet: the fits are checked after the run" if unknown else ""
-    height = y0 + row_h * (len(table) + 1) + (88 if note else 70)
+    height = y0 + row_h * (len(table) + 1) + (88 if note else 70) + 18 * len(twin_lines)
     c = Canvas(width, height, title)
     c.text(20, 28, title, size=15, weight="bold")
     fill, stroke = PALETTE["validation"]
@@ -285,7 +329,7 @@ def leakage_diagram(report) -> Diagram:
         y = y0 + row_h * i
         c.text(x0, y + 21, _ROW_TITLES.get(row, row), size=12)
         for j, key in enumerate(keys):
-            text, state = _cell(values[key])
+            text, state = _cell(values[key], (row, key) in warned)
             cf, cs = PALETTE[state]
             c.rect(x0 + label_w + cell_w * j + 6, y + 4, cell_w - 12, row_h - 8, cf, cs, rx=4)
             c.text(x0 + label_w + cell_w * j + cell_w / 2, y + 22, text, size=12, anchor="middle",
@@ -299,11 +343,17 @@ def leakage_diagram(report) -> Diagram:
     lw = max(map(len, labels)) + 2
     cw = [max(len(h), 6) + 3 for h in header]
     lines = [title, " " * (lw + 1) + "".join(f"{h:>{w}}" for h, w in zip(header, cw))]
-    for label, (_, values) in zip(labels, table.iterrows()):
-        cells = "".join(f"{_cell(values[k])[0]:>{w}}" for k, w in zip(keys, cw))
+    for label, (row, values) in zip(labels, table.iterrows()):
+        cells = "".join(f"{_cell(values[k], (row, k) in warned)[0]:>{w}}" for k, w in zip(keys, cw))
         lines.append(f" {label:<{lw}}{cells}")
+    ty = vy + 50
     if note:
-        c.text(20, vy + 50, note, size=11, fill=MUTED)
+        c.text(20, ty, note, size=11, fill=MUTED)
         lines.append(f" {note}")
+        ty += 18
+    for line in twin_lines:
+        c.text(20, ty, "Twins in " + line, size=11)
+        lines.append(" Twins in " + line)
+        ty += 18
     lines.append(f" Verdict: {verdict}")
     return Diagram(c.to_svg(), "\n".join(lines), title)

@@ -72,10 +72,11 @@ def _suspects(pdf, columns, val_hashes, val_index, keys, target):
     """
     n = len(pdf)
     if n == 0:
-        return pdf.iloc[:0], 0, pdf.index
+        return pdf.iloc[:0], 0, pdf.index, np.empty(0, np.int64), np.empty(0, np.uint64)
     from .hashing import row_hashes as pandas_row_hashes
 
-    hit = np.isin(pandas_row_hashes(pdf, columns), val_hashes)
+    hashes = pandas_row_hashes(pdf, columns)
+    hit = np.isin(hashes, val_hashes)
     if not isinstance(pdf.index, pd.RangeIndex):
         hit |= np.asarray(pdf.index.isin(val_index))
     for col, values in keys.items():
@@ -83,7 +84,9 @@ def _suspects(pdf, columns, val_hashes, val_index, keys, target):
             hit |= np.asarray(pdf[col].isin(values)) & pdf[col].notna().to_numpy()
     if target in pdf.columns:
         hit |= pdf[target].notna().to_numpy()
-    return pdf.loc[hit], n, pdf.index
+    # every row's hash goes back too (8 bytes a row): the pool's own duplicate rate is the
+    # reference for how many twins of validation rows chance explains
+    return pdf.iloc[np.flatnonzero(hit)], n, pdf.index, np.flatnonzero(hit), hashes
 
 
 def _take(pdf, positions, features):
@@ -230,11 +233,14 @@ class DaskWorkflow(_Workflow):
                                                        cfg["target"])
                  for p in parts]
         out = _compute_parts(tasks, self.client, lambda d: self._partitions(d, len(tasks), "split", "leakage hashes"))
-        self.lengths = np.array([n for _, n, _ in out], dtype=np.int64)
+        self.lengths = np.array([part[1] for part in out], dtype=np.int64)
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)])
-        index = [ix for _, _, ix in out]
+        index = [part[2] for part in out]
         self.unlabeled_index = index[0].append(index[1:]) if len(index) > 1 else index[0]
-        suspects = pd.concat([s for s, _, _ in out])
+        suspects = pd.concat([part[0] for part in out])
+        self.suspect_positions = np.concatenate(
+            [self.offsets[i] + part[3] for i, part in enumerate(out)]).astype(np.int64)
+        self.pool_hashes = np.concatenate([part[4] for part in out])
         n_unl = int(self.lengths.sum())
         if n_unl == 0:
             raise PseudoLabelError(
@@ -251,6 +257,16 @@ class DaskWorkflow(_Workflow):
             return super()._check_leakage()
         finally:
             self.unlabeled = self.ddf
+            self.pool_hashes = None  # only the checks need them
+
+    def _blocked(self, report):
+        """Pool rows kept out of every student, by global position (the checks saw suspects)."""
+        among_suspects = report.unlabeled_rows_like_validation()
+        if not among_suspects.any():
+            return None
+        blocked = np.zeros(self.counts["n_unlabeled"], dtype=bool)
+        blocked[self.suspect_positions[among_suspects]] = True
+        return blocked
 
     def _score_pool(self, model, pool_pos, target_scale):
         cfg = self.config

@@ -63,8 +63,16 @@ def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validati
     ``n_jobs`` is set on models that take it. ``unlabeled`` may be a Dask DataFrame: see
     :mod:`pseudolabel_magic.distributed` (``predictions`` then stays a lazy Dask DataFrame).
     """
+    from .params import check_run_settings
     from .strategies import resolve_settings
 
+    check_run_settings(  # every setting's type and range, before anything else
+        target=target, teacher=teacher, student=student, val_size=val_size, features=features,
+        select=select, threshold=threshold, k_best=k_best, rounds=rounds, balance=balance,
+        soft=soft, pseudo_weight=pseudo_weight, group_col=group_col, time_col=time_col,
+        id_col=id_col, random_state=random_state, allow_leakage=allow_leakage,
+        progress=progress, calibrate=calibrate, oof=oof, guard=guard, curriculum=curriculum,
+        max_pseudo_rows=max_pseudo_rows, n_jobs=n_jobs, chunk_rows=chunk_rows)
     strategy = resolve_settings(  # select="auto" and curriculum become plain settings here
         select=select, threshold=threshold, k_best=k_best, rounds=rounds, balance=balance,
         soft=soft, calibrate=calibrate, oof=oof, guard=guard, curriculum=curriculum)
@@ -125,9 +133,6 @@ class _Workflow:
     def _prepare(self, labeled, unlabeled, validation, teacher, student):
         cfg = self.config
         inputs.check_frame(labeled, "labeled")
-        inputs.check_settings(select=cfg["select"], threshold=cfg["threshold"], k_best=cfg["k_best"],
-                              rounds=cfg["rounds"], val_size=cfg["val_size"],
-                              pseudo_weight=cfg["pseudo_weight"])
         target = cfg["target"]
         inputs.check_column(labeled, target, "target")
         for role in ("group_col", "time_col", "id_col"):
@@ -191,7 +196,8 @@ class _Workflow:
         report = check_leakage(
             self.train, self.validation, self.unlabeled, target=cfg["target"],
             features=self.features, group_col=cfg["group_col"], time_col=cfg["time_col"],
-            id_col=cfg["id_col"], unlabeled_from_labeled=not cfg["unlabeled_given"])
+            id_col=cfg["id_col"], unlabeled_from_labeled=not cfg["unlabeled_given"],
+            pool_hashes=getattr(self, "pool_hashes", None))
         if not report.ok and not cfg["allow_leakage"]:
             try:
                 report.raise_if_failed()
@@ -203,7 +209,11 @@ class _Workflow:
     # -- steps ------------------------------------------------------------------------
     def _fit(self, template, role, X, y, labeled_index, pseudo_index, weights=None):
         model = clone(template)
-        fit_with_weights(model, X, y, weights)
+        try:
+            fit_with_weights(model, X, y, weights)
+        except Exception as err:  # the front ends name the fit that failed
+            err.pseudolabel_role, err.pseudolabel_round = role, self.round
+            raise
         self.fit_log.append(FitRecord(
             role=role, round=self.round, model=model_name(model), n_rows=len(X),
             labeled_index=labeled_index, pseudo_index=pseudo_index,
@@ -214,6 +224,21 @@ class _Workflow:
         X_val, y_val = self.validation[self.features], self.validation[self.config["target"]]
         self.eval_log.append(EvalRecord(role=role, round=self.round, index=X_val.index, y_true=y_val))
         return validation_scores(model, X_val, y_val, self.task)
+
+    def _evaluate_apart(self, model, role, twins):
+        """Scores on the validation rows without an identical train row (None when all are)."""
+        keep = ~twins
+        if not keep.any():
+            return None
+        X_val = self.validation[self.features].iloc[np.flatnonzero(keep)]
+        y_val = self.validation[self.config["target"]].iloc[np.flatnonzero(keep)]
+        self.eval_log.append(EvalRecord(role=role, round=self.round, index=X_val.index, y_true=y_val))
+        return validation_scores(model, X_val, y_val, self.task)
+
+    def _blocked(self, report):
+        """Pool rows (by position) kept out of every student: validation twins."""
+        blocked = report.unlabeled_rows_like_validation()
+        return blocked if blocked.any() else None
 
     # -- the pool of unlabeled rows: pandas here, Dask in distributed.DaskWorkflow ------------
     def _chunks_done(self, done, total):
@@ -251,9 +276,8 @@ class _Workflow:
         with self._step("split"):
             self._prepare(labeled, unlabeled, validation, teacher, student)
             report = self._check_leakage()
-        # duplicates of validation rows inside the user's one table never train a student
-        blocked = None if cfg["unlabeled_given"] else report.unlabeled_rows_like_validation()
-        blocked = blocked if blocked is not None and blocked.any() else None
+        # pool rows identical to (or labelled like) a validation row never train a student
+        blocked = self._blocked(report)
         self.counts["n_kept_out"] = 0 if blocked is None else int(blocked.sum())
         features, task = self.features, self.task
         X_train, y_train = self.train[features], self.train[target]
@@ -343,6 +367,12 @@ class _Workflow:
                 current = student_model
             history.append(_history_row(r, n_new, n_sel, len(X_student), new_counts, student_scores))
 
+        twins = report.validation_twins_in_train
+        apart = None
+        if twins.any():  # natural twins of validation rows in train: also score without them
+            apart = pd.DataFrame([self._evaluate_apart(teacher_model, "teacher", twins),
+                                  self._evaluate_apart(student_model, "student", twins)],
+                                 index=["teacher", "student"]) if (~twins).any() else None
         guard_used = cfg["guard"] and _student_scored_lower(teacher_scores, student_scores, task)
         final_model = teacher_model if guard_used else student_model
         start = time.perf_counter()
@@ -363,6 +393,8 @@ class _Workflow:
             pseudo_labels["weight"] = weights_all
         metrics = pd.DataFrame([teacher_scores, student_scores], index=["teacher", "student"])
         metrics.index.name = "model"
+        if apart is not None:
+            apart.index.name = "model"
         return PseudoLabelResult(
             teacher=teacher_model, student=student_model, pseudo_labels=pseudo_labels,
             predictions=predictions, metrics=metrics, history=pd.DataFrame(history),
@@ -377,6 +409,7 @@ class _Workflow:
                                          name="confidence"),
             train_target=self.train[target],
             guard_used=bool(guard_used), final_model="teacher" if guard_used else "student",
+            metrics_without_twins=apart, n_validation_twins=int(twins.sum()),
         )
 
 

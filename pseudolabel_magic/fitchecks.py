@@ -26,12 +26,25 @@ def _union(indexes) -> pd.Index:
 
 
 def _reached(ev: _Evidence, labeled: pd.Index, pseudo: pd.Index) -> dict:
-    """Boolean masks over validation rows reached by fits on these rows, per identity key."""
+    """Boolean masks over validation rows reached by fits on these rows, per identity key.
+
+    Labels count only where they are identities (not shared with a set whose labels carry
+    no identity, where a fit-log label may mean that set's own row); by content, a
+    validation row whose identical train row chance explains (scored apart) is not counted
+    again for reaching the teacher through that twin. Pool twins are kept out of every
+    student's fit, so any pool row with a validation row's content counts.
+    """
     th, uh = ev.train_hashes, ev.unlabeled_hashes
-    fit_h = np.concatenate([th[_isin(th.index, labeled)].to_numpy(),
-                            uh[_isin(uh.index, pseudo)].to_numpy()])
-    masks = {"index": _isin(ev.validation_index, labeled),
-             "content": np.asarray(pd.Index(ev.validation_hashes).isin(fit_h))}
+    n = len(ev.validation_index)
+    none = np.zeros(n, bool)
+    by_label = (_isin(ev.validation_index, labeled) & ~ev.ambiguous_labels.get("train", none)) | \
+        (_isin(ev.validation_index, pseudo) & ~ev.ambiguous_labels.get("unlabeled", none))
+    twins = np.asarray(ev.train_twins, dtype=bool)
+    twins = twins if len(twins) == n and ev.twins_explained else np.zeros(n, bool)
+    val_h = pd.Index(ev.validation_hashes)
+    by_train = np.asarray(val_h.isin(th[_isin(th.index, labeled)].to_numpy())) & ~twins
+    by_pool = np.asarray(val_h.isin(uh[_isin(uh.index, pseudo)].to_numpy()))
+    masks = {"index": by_label, "content": by_train | by_pool}
     for kind, (val_k, train_k, unl_k) in ev.keys.items():
         parts = [train_k[_isin(train_k.index, labeled)]]
         if unl_k is not None:
@@ -107,6 +120,7 @@ def fit_checks(ev: _Evidence, fit_log, eval_log, firewall) -> tuple[list, dict]:
     pseudo = _union(r.pseudo_index for r in fit_log)
     firewall["pseudo_labels"].update(
         {k: int(m.sum()) for k, m in _reached(ev, pd.Index([]), pseudo).items()})
-    firewall["pseudo_labels"]["index"] = int(_isin(ev.validation_index, pseudo).sum())
+    ambiguous = ev.ambiguous_labels.get("unlabeled", np.zeros(ev.n_validation, bool))
+    firewall["pseudo_labels"]["index"] = int((_isin(ev.validation_index, pseudo) & ~ambiguous).sum())
     checks.append(_metrics_check(ev, eval_log))
     return checks, firewall

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from .errors import PseudoLabelError, did_you_mean
-from .selection import SELECT_MODES
 
 
 @dataclass
@@ -37,34 +36,6 @@ def check_frame(obj, name: str) -> None:
             f"{name} must be a pandas DataFrame, got {type(obj).__name__}; "
             f"pass a DataFrame (e.g. pd.DataFrame(X) with a target column)."
         )
-
-
-def check_settings(*, select, threshold, k_best, rounds, val_size, pseudo_weight) -> None:
-    if select not in SELECT_MODES:
-        raise PseudoLabelError(
-            f"unknown select={select!r}; use one of {', '.join(map(repr, SELECT_MODES))}."
-            + did_you_mean(select, SELECT_MODES)
-        )
-    if select == "threshold" and threshold is None:
-        raise PseudoLabelError("select='threshold' needs a threshold; pass threshold=0.9 (a confidence in [0, 1]).")
-    if threshold is not None:
-        if not isinstance(threshold, numbers.Real) or not 0 <= float(threshold) <= 1:
-            raise PseudoLabelError(f"threshold={threshold!r} is outside [0, 1]; pass a confidence such as 0.9.")
-    if select == "k-best" and k_best is None:
-        raise PseudoLabelError("select='k-best' needs k_best; pass k_best=100 (rows kept per round).")
-    if k_best is not None and (not isinstance(k_best, numbers.Integral) or k_best < 1):
-        raise PseudoLabelError(f"k_best={k_best!r} must be a whole number >= 1; pass e.g. k_best=100.")
-    if not isinstance(rounds, numbers.Integral) or rounds < 1:
-        raise PseudoLabelError(f"rounds={rounds!r} must be a whole number >= 1; pass rounds=1 for the classic recipe.")
-    if isinstance(val_size, bool) or not isinstance(val_size, numbers.Real):
-        raise PseudoLabelError(f"val_size={val_size!r} must be a fraction in (0, 1) or a row count >= 1.")
-    if isinstance(val_size, numbers.Integral):
-        if val_size < 1:
-            raise PseudoLabelError(f"val_size={val_size!r} must be a fraction in (0, 1) or a row count >= 1.")
-    elif not 0 < float(val_size) < 1:
-        raise PseudoLabelError(f"val_size={val_size!r} must be a fraction in (0, 1) or a row count >= 1.")
-    if isinstance(pseudo_weight, bool) or not isinstance(pseudo_weight, numbers.Real) or pseudo_weight < 0:
-        raise PseudoLabelError(f"pseudo_weight={pseudo_weight!r} must be a number >= 0 (1.0 weighs pseudo-labels like real labels).")
 
 
 def check_column(frame: pd.DataFrame, column, role: str, frame_name: str = "labeled") -> None:
@@ -153,7 +124,8 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
     """Positions of train and validation rows: stratified, grouped or by time.
 
     Rows with identical ``features`` go to the same side (grouped by a content hash), so the
-    engine's own split never puts a row in validation whose twin trains the teacher.
+    engine's own split never puts a row in validation whose twin trains the teacher, and so
+    do rows with equal index labels (see :func:`_entities`).
     """
     n = len(labeled)
     n_val = _n_validation(val_size, n)
@@ -178,11 +150,10 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
         train_pos, val_pos = next(splitter.split(positions, groups=groups))
         return np.sort(train_pos), np.sort(val_pos)
     if features is not None:
-        from .hashing import row_hashes
-
-        codes, uniques = pd.factorize(row_hashes(labeled, features))
-        if len(uniques) < n:
-            return _split_by_content(codes, len(uniques), y, task, n, n_val, random_state)
+        codes = _entities(labeled, features)
+        n_groups = int(codes.max()) + 1
+        if n_groups < n:
+            return _split_by_content(codes, n_groups, y, task, n, n_val, random_state)
     from sklearn.model_selection import train_test_split
 
     stratify = None
@@ -198,6 +169,29 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
     except ValueError as err:
         raise too_few from err
     return np.sort(train_pos), np.sort(val_pos)
+
+
+def _entities(labeled: pd.DataFrame, features) -> np.ndarray:
+    """One code per entity the split keeps on one side: rows with identical features, and
+    rows with equal index labels (``pd.concat`` without ``ignore_index`` repeats labels).
+
+    Grouping by hash can only merge rows (a collision keeps two rows on one side), never
+    separate twins, so no value comparison is needed here.
+    """
+    from .hashing import row_hashes
+
+    n = len(labeled)
+    content = pd.factorize(row_hashes(labeled, features))[0]
+    if labeled.index.is_unique:
+        return content
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    label = pd.factorize(labeled.index)[0]
+    k1, k2 = int(content.max()) + 1, int(label.max()) + 1
+    graph = coo_matrix((np.ones(n), (content, k1 + label)), shape=(k1 + k2, k1 + k2))
+    component = connected_components(graph, directed=False)[1]
+    return pd.factorize(component[content])[0]
 
 
 def _split_by_content(codes, n_groups, y, task, n, n_val, random_state):
@@ -232,29 +226,3 @@ def check_train(train: pd.DataFrame, target, task: str) -> None:
             f"train has a single class ({only!r}); a classifier needs at least 2 classes: "
             f"label rows of another class or change the split (val_size, random_state)."
         )
-
-
-def check_strategy_settings(*, select, threshold, k_best, rounds, balance, soft, calibrate, oof,
-                            guard, curriculum) -> None:
-    """The settings of issue 6 (calibrate, oof, guard, curriculum, "auto"); the rest is
-    checked by :func:`check_settings` once "auto" is resolved."""
-    if not isinstance(calibrate, (bool, np.bool_)):
-        raise PseudoLabelError(f"calibrate={calibrate!r} must be True or False.")
-    if guard is not None and not isinstance(guard, (bool, np.bool_)):
-        raise PseudoLabelError(f"guard={guard!r} must be True, False or None (None: on under select='auto').")
-    if not isinstance(oof, (bool, np.bool_)) and (not isinstance(oof, numbers.Integral) or oof < 2):
-        raise PseudoLabelError(f"oof={oof!r} must be True (5 folds), False, or a number of folds >= 2; pass e.g. oof=5.")
-    if curriculum is not None:
-        if isinstance(curriculum, (str, bytes)) or not hasattr(curriculum, "__len__") or len(curriculum) == 0:
-            raise PseudoLabelError(f"curriculum={curriculum!r} must be a list of thresholds, one per round; pass e.g. curriculum=[0.99, 0.9, 0.8].")
-        bad = [t for t in curriculum if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= float(t) <= 1]
-        if bad:
-            raise PseudoLabelError(f"curriculum threshold {bad[0]!r} is outside [0, 1]; pass confidences such as [0.99, 0.9, 0.8].")
-        if any(float(b) > float(a) for a, b in zip(curriculum, curriculum[1:])):
-            raise PseudoLabelError(f"curriculum={list(curriculum)!r} must relax round by round (never rise); sort it high to low, e.g. [0.99, 0.9, 0.8].")
-        if select == "k-best":
-            raise PseudoLabelError("curriculum gives each round a threshold, so it cannot go with select='k-best'; pass select='threshold'.")
-        if threshold is not None:
-            raise PseudoLabelError("pass either threshold or curriculum, not both: a curriculum's first value is round 1's threshold.")
-        if isinstance(rounds, numbers.Integral) and rounds not in (1, len(curriculum)):
-            raise PseudoLabelError(f"rounds={rounds!r} differs from the {len(curriculum)} thresholds in curriculum; leave rounds out or give one threshold per round.")

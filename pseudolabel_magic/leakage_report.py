@@ -50,6 +50,16 @@ class _Evidence:
     n_unlabeled: int = 0
     keys: dict = field(default_factory=dict)  # "id"/"group" -> (val, train, unl) Series by label
     key_names: dict = field(default_factory=dict)  # "id"/"group" -> column name
+    # validation rows with an identical train row that chance explains: scored apart, and
+    # not counted again by the after-run checks (they reached the teacher through the twin)
+    train_twins: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    # False when the twins are far more than chance (copies): then reaching a fit through
+    # them counts in the after-run checks (with allow_leakage=True)
+    twins_explained: bool = True
+    # "train"/"unlabeled" -> per validation row: its label also labels a row of that set, but
+    # labels there carry no identity, so the label in a fit log may mean either row
+    ambiguous_labels: dict = field(default_factory=dict)
+    twins: dict = field(default_factory=dict)  # "train"/"unlabeled" -> counts, expectation
 
 
 class LeakageReport:
@@ -120,14 +130,26 @@ class LeakageReport:
             c = failed[0]
             raise PseudoLabelError(
                 f"Leakage check {c.name!r} failed ({c.count:,} rows): {c.detail} "
-                "Fix the split, or pass allow_leakage=True to run anyway (scores marked leaky).")
+                "To run anyway (scores marked leaky), pass allow_leakage=True.")
 
     def unlabeled_rows_like_validation(self) -> np.ndarray:
-        """Per unlabeled row (by position), whether its features equal a validation row's."""
+        """Per unlabeled row (by position): identical to a validation row, or sharing an
+        identity label with one. These rows are kept out of every student's fit."""
         ev = self._evidence
         mask = np.zeros(ev.n_unlabeled, dtype=bool)
         mask[ev.unlabeled_positions] = True
         return mask
+
+    @property
+    def validation_twins_in_train(self) -> np.ndarray:
+        """Per validation row: it has an identical train row (scored apart by pl.run)."""
+        return np.asarray(self._evidence.train_twins, dtype=bool)
+
+    @property
+    def twins(self) -> pd.DataFrame:
+        """Twins of validation rows per set: rows, distinct vectors, chance's expectation."""
+        rows = {side: {k: v for k, v in info.items()} for side, info in self._evidence.twins.items()}
+        return pd.DataFrame.from_dict(rows, orient="index")
 
     def with_fit_log(self, fit_log, eval_log=()) -> "LeakageReport":
         """A new report with the after-run checks on what reached each fit and score."""

@@ -45,6 +45,10 @@ class PseudoLabelResult:
     #: validation); ``final_model`` names the model behind ``predictions``.
     guard_used: bool = False
     final_model: str = "student"
+    #: teacher and student scored on the validation rows *without* an identical train row
+    #: (None when no validation row has one); ``n_validation_twins`` counts those rows.
+    metrics_without_twins: pd.DataFrame | None = None
+    n_validation_twins: int = 0
 
     # -- small helpers front ends share -------------------------------------------------
     @property
@@ -86,10 +90,25 @@ class PseudoLabelResult:
         code = to_code(self.config)
         kept_out = self.counts.get("n_kept_out", 0)
         if kept_out:
-            code = (f"# NOTE: {kept_out} unlabeled row(s) duplicate a validation row of the same frame; "
-                    "the run kept them out of the student's training set and this script does not.\n"
-                    + code)
+            code = (f"# NOTE: {kept_out} unlabeled row(s) duplicate a validation row; the run kept "
+                    "them out of the student's training set and this script does not.\n" + code)
         return code
+
+    def _twin_note(self) -> str:
+        if self.metrics_without_twins is None:
+            return ""
+        n_val = len(self.validation_index)
+        return (f"{self.n_validation_twins:,} of {n_val:,} validation rows have an identical train "
+                f"row; scored without them ({n_val - self.n_validation_twins:,} rows) as well")
+
+    def _metrics_side_by_side(self) -> pd.DataFrame:
+        """``metrics``, with the twin-free scores beside them when some rows have a train twin."""
+        if self.metrics_without_twins is None:
+            return self.metrics
+        n_val = len(self.validation_index)
+        return pd.concat({f"all {n_val:,} validation rows": self.metrics,
+                          f"{n_val - self.n_validation_twins:,} rows without a train twin":
+                          self.metrics_without_twins}, axis=1)
 
     def plot_confidence(self, ax=None):
         from .plots import plot_confidence
@@ -119,8 +138,10 @@ class PseudoLabelResult:
         return getattr(report, "verdict", None) or ("leakage checks passed" if report.ok else "leakage checks FAILED")
 
     def __repr__(self) -> str:
-        lines = [f"PseudoLabelResult ({self.task})", self.summary(), self._verdict(),
-                 self.metrics.round(4).to_string()]
+        lines = [f"PseudoLabelResult ({self.task})", self.summary(), self._verdict()]
+        if self._twin_note():
+            lines.append(self._twin_note())
+        lines.append(self._metrics_side_by_side().round(4).to_string())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -129,7 +150,9 @@ class PseudoLabelResult:
         if self.leaky:
             banner = ('<p><b>LEAKY:</b> a leakage check failed and was overridden with '
                       'allow_leakage=True; these scores are not honest.</p>')
-        metrics = self.metrics.round(4)
+        metrics = self._metrics_side_by_side().round(4)
+        if self._twin_note():
+            banner += f"<p>{esc(self._twin_note())}</p>"
         if self.leaky:
             metrics = metrics.rename(index=lambda name: f"{name} (LEAKY)")
         svg = self.diagram().svg if getattr(self, "show_diagram", True) else ""

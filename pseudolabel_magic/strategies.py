@@ -50,15 +50,13 @@ def resolve_auto(settings: dict) -> dict:
 
 
 def resolve_settings(**settings) -> dict:
-    """Check the strategy settings and turn "auto" and ``curriculum`` into plain settings.
+    """Turn "auto" and ``curriculum`` into plain settings (already checked by
+    :func:`pseudolabel_magic.params.check_run_settings`).
 
     Returns every setting plus ``auto`` (whether "auto" was asked for). A curriculum sets
     ``threshold`` to its first value and, when ``rounds`` was left at 1, ``rounds`` to its
     length; ``guard=None`` becomes True under "auto" and False otherwise.
     """
-    from . import inputs
-
-    inputs.check_strategy_settings(**settings)
     auto = settings["select"] == "auto"
     if auto:
         settings = resolve_auto(settings)

@@ -27,6 +27,7 @@ PALETTE = {
     "running": ("#f5c96a", "#9a6b00"),
     "done": ("#8fd19e", "#2e7d44"),
     "failed": ("#f0938c", "#a3271d"),
+    "warned": ("#f5c96a", "#7a5500"),  # found and neutralised: kept out or scored apart
 }
 
 

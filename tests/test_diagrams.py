@@ -130,30 +130,40 @@ def test_leakage_diagram_is_a_firewall_with_counts_and_one_verdict():
     assert_static_safe(d)
     words = texts(d)
     assert words[0] == "Firewall around validation (12 rows)"
-    assert words.count("\u2717 3") == 2  # unlabeled by content and by id
+    assert words.count("! 3") == 2  # unlabeled by content and by id: found, neutralised
     assert words.count("\u2013") == 9  # pseudo-labels and both fits: not known before the run
     assert "\u2013 not known yet: the fits are checked after the run" in words
     assert evil[:21] + "\u2026" in words  # the id column name: escaped markup, intact text
     verdict = [w for w in words if w.startswith(("FAIL", "PASS"))]
-    assert verdict == ["FAIL: validation_rows_in_unlabeled (3)"]  # ids shared with unlabeled only warn
-    assert "Verdict: FAIL" in d.text and "unlabeled \u2229 validation" in d.text
+    assert verdict == ["PASS: no validation row reached train or unlabeled (fits not yet checked) "
+                       "(warnings: validation_rows_in_unlabeled, shared_id)"]
+    twin_line = [w for w in words if w.startswith("Twins in unlabeled")]
+    assert twin_line and "3 twin rows (3 distinct)" in twin_line[0]
+    assert "kept out of the student's fit" in twin_line[0]
+    assert "Verdict: PASS" in d.text and "unlabeled \u2229 validation" in d.text
 
+    # a student fit that (wrongly) took the copies is caught after the run
     log = [FitRecord("teacher", 1, "m", 30, train.index, unl.index[:0]),
            FitRecord("student", 1, "m", 53, train.index, unl.index)]
     after = report.with_fit_log(log, [EvalRecord("student", 1, val.index, val["y"])])
     words = texts(leakage_diagram(after))
     assert "\u2013" not in words and not any("not known yet" in w for w in words)
-    assert words.count("\u2717 3") == 6  # + selected pseudo-labels and student's fit, content and id
-    assert "FAIL: validation_rows_in_unlabeled (3), student_fit_saw_validation (3)" in words
+    assert words.count("\u2717 3") == 4  # selected pseudo-labels and student's fit, content and id
+    assert "FAIL: student_fit_saw_validation (3)" in words
 
 
 def test_the_verdict_names_two_failed_checks_and_counts_the_rest():
     train, val, unl, evil = _frames()
     leaked = val.iloc[:2].copy()
     leaked.index = [900, 901]
-    report = check_leakage(pd.concat([train.rename(index={0: 100}), leaked]), val, unl, target="y")
+    rng = np.random.default_rng(4)  # a pool big enough that 2 twins are not chance
+    pool = pd.DataFrame({"a": rng.normal(size=2000), evil: np.arange(5000, 7000)})
+    pool = pd.concat([unl.iloc[:20], pool])  # without _frames' 3 copies of validation rows
+    report = check_leakage(pd.concat([train.rename(index={0: 100}), leaked]), val, pool, target="y",
+                           id_col=evil)  # the copies carry validation's ids: a third failure
     words = texts(report.diagram())
     assert ("FAIL: validation_index_in_train (1), validation_rows_in_train (2), +1 more") in words
+    assert "Twins in train: 2 twin rows (2 distinct), chance explains 0.0: refused: far more than chance" in words
 
 
 def test_a_clean_report_draws_checks_only_and_a_pass_verdict():

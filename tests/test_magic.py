@@ -38,7 +38,8 @@ _iris = load_iris(as_frame=True).frame.drop_duplicates().rename(columns={"target
 _iris = _iris.sample(frac=1.0, random_state=0).reset_index(drop=True)
 train_df = _iris.iloc[:60]
 test_df = _iris.iloc[60:].drop(columns="label")
-leaky_df = pd.concat([train_df, train_df], ignore_index=True)
+val_df = _iris.iloc[40:60]
+leaky_df = pd.concat([_iris.iloc[:40], val_df.iloc[:8].set_axis(range(500, 508))])  # copies
 numbers = [1, 2, 3]
 """
 
@@ -174,14 +175,17 @@ def test_config_defaults_apply_and_invalid_values_are_rejected(ip, caplog):
     assert result.config["threshold"] == 0.95 and result.config["select"] == "threshold"
     assert result.config["rounds"] == 2
     with caplog.at_level(logging.ERROR):
-        for setting in ("threshold = 1.5", "select = 'treshold'", "rounds = 0", "val_size = 1.0"):
+        for setting in ("threshold = 1.5", "select = 'treshold'", "rounds = 0", "val_size = 1.0",
+                        "random_state = -1"):
             ip.run_line_magic("config", f"PseudoLabelMagic.{setting}")
     assert (magic.threshold, magic.select, magic.rounds, magic.val_size) == (0.95, "threshold", 2, 0.2)
+    assert magic.random_state == 0
     messages = " ".join(r.getMessage() for r in caplog.records)
-    assert "threshold=1.5 is outside [0, 1]" in messages
+    assert "PseudoLabelMagic.threshold=1.5 is outside [0, 1]" in messages
     assert "Did you mean 'threshold'?" in messages
-    assert "rounds=0 must be >= 1" in messages
+    assert "PseudoLabelMagic.rounds=0 must be a whole number >= 1" in messages
     assert "val_size=1.0 is not in (0, 1)" in messages
+    assert "PseudoLabelMagic.random_state=-1 must be None, a whole number in [0, 2**32 - 1]" in messages
 
 
 def test_help_has_usage_and_a_worked_example(ip):
@@ -228,6 +232,29 @@ BAD = [
     ("", FAST + "val_size: 1.5", "val_size=1.5 must be a fraction in (0, 1)"),
     ("", FAST + "features: petal width (cm), nope", "feature column 'nope' is not in labeled"),
     ("", "labeled: train_df\ntarget: label", "the unlabeled set is empty"),
+    # the shared setting rules (params.py), before any fit, naming the line or flag
+    ("", FAST + "allow_leakage: 'no'", "line 6 (allow_leakage): 'no' is a str, not True or False"),
+    ("", FAST + "threshold: True",
+     "line 6 (threshold): threshold=True must be a number in [0, 1], not a bool; pass a confidence"),
+    ("", FAST + "select: k-best\nk_best: True", "line 7 (k_best): k_best=True must be a whole number >= 1"),
+    ("--rounds True", FAST, "flag --rounds: rounds=True must be a whole number >= 1, not a bool"),
+    ("", FAST + "seed: 'abc'", "line 6 (seed): random_state='abc' must be None, a whole number in [0, 2**32 - 1]"),
+    ("", FAST + "seed: -1", "line 6 (seed): random_state=-1 must be None"),
+    ("", FAST + "max_pseudo_rows: -5", "line 6 (max_pseudo_rows): max_pseudo_rows=-5 must be None or a whole"),
+    ("", FAST + "pseudo_weight: float('nan')", "line 6 (pseudo_weight): pseudo_weight=nan must be a finite number"),
+    ("", FAST + "n_jobs: 0", "line 6 (n_jobs): n_jobs=0 must be None or a whole number other than 0"),
+    ("", FAST + "val_size: True", "line 6 (val_size): val_size=True must be a fraction in (0, 1)"),
+    ("", FAST + "oof: 1", "line 6 (oof): oof=1 must be True (5 folds), False, or a number of folds >= 2"),
+    ("", FAST.replace("LogisticRegression(max_iter=1000)", "LogisticRegression"),
+     "line 5 (teacher): teacher=LogisticRegression is a class, not an estimator object; "
+     "did you mean LogisticRegression()?"),
+    ("", FAST.replace("LogisticRegression(max_iter=1000)", "'rf'"),
+     "line 5 (teacher): teacher='rf' is a string, not an estimator object; pass an estimator object "
+     "such as RandomForestClassifier()."),
+    ("", FAST + "student: [LogisticRegression()]", "line 6 (student): student=[LogisticRegression()] is a list"),
+    ("", FAST + "student: StandardScaler()", "line 6 (student): student=StandardScaler() has fit but no predict"),
+    ("", FAST + "select: threshold", "line 6 (select): select='threshold' needs a threshold"),
+    ("", FAST + "curriculum: [0.8, 0.9]", "line 6 (curriculum): curriculum=[0.8, 0.9] must relax"),
 ]
 
 
@@ -253,7 +280,8 @@ def test_bad_input_shows_one_red_line_without_traceback(ip):
 
 def test_leakage_failure_shows_the_diagram_and_changes_nothing(ip):
     before = snapshot(ip.user_ns)
-    body = "labeled: leaky_df\nunlabeled: test_df\ntarget: label\nteacher: LogisticRegression(max_iter=1000)"
+    body = ("labeled: leaky_df\nvalidation: val_df\nunlabeled: test_df\ntarget: label\n"
+            "teacher: LogisticRegression(max_iter=1000)")
     with capture_output() as captured, pytest.raises(UsageError) as info:
         cell(ip, "--save run", body)
     assert "Leakage check" in str(info.value) and "allow_leakage" in str(info.value)
@@ -282,9 +310,166 @@ def test_interrupted_run_changes_nothing(ip, monkeypatch):
 
 def test_failing_estimator_changes_nothing(ip):
     before = snapshot(ip.user_ns)
-    with pytest.raises(Exception):
+    with pytest.raises(UsageError, match=r"^the teacher's fit failed: InvalidParameterError: The 'C' "
+                                         r"parameter of LogisticRegression .*; full traceback with %tb$"):
         cell(ip, "--save run --save-predictions preds",
              FAST.replace("LogisticRegression(max_iter=1000)", "LogisticRegression(C=-1)"))
+    assert snapshot(ip.user_ns) == before
+
+
+# -- real DataFrames: a user's model failing, integer and odd column names --------------------
+REAL = """
+from sklearn.base import BaseEstimator, ClassifierMixin
+_X, _y = load_iris(return_X_y=True)
+int_df = pd.DataFrame(_X)  # columns 0, 1, 2, 3
+int_df[4] = _y.astype(float)
+int_df.loc[::3, 4] = np.nan
+named_df = pd.DataFrame({"my col, 2": _y.astype(float), "x #1": _X[:, 0], "it's": _X[:, 2]})
+named_df.loc[::3, "my col, 2"] = np.nan
+cities_df = pd.DataFrame({"a": np.arange(40.0), "city": ["Paris", "Rome"] * 20,
+                          "y": [0.0, 1.0] * 10 + [np.nan] * 20})
+
+
+class ProbaFails(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+    def predict_proba(self, X):
+        raise RuntimeError("no probabilities today")
+
+
+class FitFails(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y, sample_weight=None):
+        raise TypeError("this student never learns")
+
+    def predict(self, X):
+        return np.zeros(len(X))
+"""
+
+
+@pytest.fixture(scope="module")
+def real(ip):
+    assert ip.run_cell(REAL).success
+    return ip
+
+
+def shown(ip, source: str):
+    """Run a cell as a notebook would; return its result and all it printed or displayed."""
+    with capture_output() as captured:
+        out = ip.run_cell(source)
+    text = captured.stdout + captured.stderr + "".join(
+        str(o.data.get("text/plain", "")) for o in captured.outputs)
+    return out, text
+
+
+@pytest.mark.parametrize("body, line", [
+    ("labeled: cities_df\ntarget: y\nteacher: LogisticRegression()",
+     "UsageError: the teacher's fit failed: ValueError: could not convert string to float: "),
+    ("labeled: int_df\ntarget: 4\nteacher: ProbaFails()",
+     "UsageError: the teacher's predict_proba failed: RuntimeError: no probabilities today; "
+     "full traceback with %tb"),
+    ("labeled: int_df\ntarget: 4\nteacher: LogisticRegression(max_iter=1000)\nstudent: FitFails()",
+     "UsageError: the student's fit failed: TypeError: this student never learns; full traceback with %tb"),
+])
+def test_a_failing_model_is_one_line_and_changes_nothing(real, body, line):
+    ip = real
+    before = snapshot(ip.user_ns)
+    out, text = shown(ip, "%%pseudolabel --save run --save-predictions preds\n" + body)
+    assert isinstance(out.error_in_exec, UsageError)
+    assert line in text and text.rstrip().endswith("full traceback with %tb")
+    assert len(text.strip().splitlines()) <= 3 and "Traceback" not in text
+    assert snapshot(ip.user_ns) == before
+
+
+def test_tb_then_shows_the_models_own_traceback(real):
+    ip = real
+    shown(ip, "%%pseudolabel\nlabeled: cities_df\ntarget: y\nteacher: LogisticRegression()")
+    out, text = shown(ip, "%tb")
+    assert "Traceback" in text or "most recent call last" in text
+    assert "ValueError: could not convert string to float" in text
+    assert "sklearn" in text  # the frames inside the model are there to read
+    import sys
+
+    assert isinstance(sys.last_value, ValueError)  # %debug lands in the model, too
+
+
+def test_tb_is_only_redirected_right_after_the_failure(real, monkeypatch):
+    """A failure raised outside run_cell must not rewrite %tb for some later cell."""
+    import sys
+
+    ip = real
+    with pytest.raises(UsageError, match="the teacher's fit failed"):
+        cell(ip, "", "labeled: cities_df\ntarget: y\nteacher: LogisticRegression()")
+    out, text = shown(ip, "1/0")
+    assert isinstance(sys.last_value, ZeroDivisionError)
+
+
+def test_an_engine_bug_keeps_its_traceback(ip, monkeypatch):
+    """Only a user's model is summed up in one line; an error of ours must stay visible."""
+    from pseudolabel_magic import engine
+
+    def buggy(*args, progress=None, **kwargs):
+        return {}["missing"]
+
+    monkeypatch.setattr(engine, "run", buggy)
+    with pytest.raises(KeyError):
+        cell(ip, "--save run", FAST)
+    assert "run" not in ip.user_ns
+
+
+def test_same_name_for_save_and_save_predictions_is_refused_before_any_fit(ip, monkeypatch):
+    from pseudolabel_magic import engine
+
+    monkeypatch.setattr(engine, "run", lambda *a, **k: pytest.fail("the run started"))
+    before = snapshot(ip.user_ns)
+    out, text = shown(ip, "%%pseudolabel --save r --save-predictions r\n" + FAST.strip())
+    assert isinstance(out.error_in_exec, UsageError)
+    assert ("--save and --save-predictions both name 'r', so the predictions would overwrite the "
+            "result; give them two names") in text
+    assert len(text.strip().splitlines()) == 1 and "Traceback" not in text
+    assert snapshot(ip.user_ns) == before
+    with pytest.raises(UsageError, match="both name 'run'"):
+        ip.run_line_magic("pseudolabel", "--labeled train_df --target label -o run --save-predictions run")
+
+
+@pytest.mark.parametrize("line, body, target, features", [
+    ("", "labeled: int_df\ntarget: 4", 4, [0, 1, 2, 3]),
+    ("", "labeled: int_df\ntarget: 4\nfeatures: [0, 1]", 4, [0, 1]),
+    ("", "labeled: int_df\ntarget: 4\nfeatures: 0, 2  # two of them", 4, [0, 2]),
+    ("--target 4 --features 1, 3", "labeled: int_df", 4, [1, 3]),
+    ("", 'labeled: named_df\ntarget: "my col, 2"\nfeatures: \'x #1\', "it\'s"', "my col, 2", ["x #1", "it's"]),
+    ("", 'labeled: named_df\ntarget: my col, 2', "my col, 2", ["x #1", "it's"]),
+])
+def test_column_names_are_the_frames_own(real, line, body, target, features):
+    ip = real
+    result = cell(ip, line, body + "\nteacher: LogisticRegression(max_iter=1000)")
+    assert result.config["target"] == target and type(result.config["target"]) is type(target)
+    assert list(result.config["features"]) == features
+    assert len(result.predictions) == 50  # every third row has no label
+
+
+def test_a_missing_integer_column_is_one_line(real):
+    out, text = shown(real, "%%pseudolabel\nlabeled: int_df\ntarget: 7\nteacher: LogisticRegression()")
+    assert isinstance(out.error_in_exec, UsageError)
+    assert "target column '7' is not in labeled" in text
+    assert len(text.strip().splitlines()) <= 3 and "Traceback" not in text
+
+
+@pytest.mark.parametrize("body", [
+    FAST + "allow_leakage: 'no'",
+    FAST + "threshold: True",
+    FAST + "seed: 'abc'",
+    FAST.replace("LogisticRegression(max_iter=1000)", "LogisticRegression"),
+])
+def test_bad_settings_show_one_line_in_the_notebook(ip, body):
+    before = snapshot(ip.user_ns)
+    out, text = shown(ip, "%%pseudolabel --save run\n" + body.strip())
+    assert isinstance(out.error_in_exec, UsageError)
+    assert len(text.strip().splitlines()) == 1 and "Traceback" not in text
     assert snapshot(ip.user_ns) == before
 
 
@@ -371,7 +556,7 @@ def two_strategies(monkeypatch):
 
 
 def test_compare_shows_and_saves_the_comparison(ip, two_strategies):
-    from pseudolabel_magic.compare import ComparisonResult
+    from pseudolabel_magic.comparison import ComparisonResult
 
     result = cell(ip, "--compare --save run --seed 1", FAST + "val_size: 0.25\n")
     assert isinstance(result, ComparisonResult) and ip.user_ns["run"] is result
@@ -402,8 +587,8 @@ def test_compare_rejects_strategy_keys_and_writes_nothing(ip, line, body, key):
 def test_compare_failure_writes_nothing(ip, two_strategies):
     before = snapshot(ip.user_ns)
     with pytest.raises(UsageError, match="leak"):
-        cell(ip, "--compare --save run", "labeled: leaky_df\ntarget: label\nunlabeled: test_df\n"
-                                         "teacher: LogisticRegression(max_iter=1000)\n")
+        cell(ip, "--compare --save run", "labeled: leaky_df\nvalidation: val_df\ntarget: label\n"
+                                         "unlabeled: test_df\nteacher: LogisticRegression(max_iter=1000)\n")
     with pytest.raises(UsageError, match="--save-predictions does not go with --compare"):
         cell(ip, "--compare --save-predictions preds", FAST)
     assert snapshot(ip.user_ns) == before
@@ -431,3 +616,64 @@ def test_dask_unlabeled_stays_lazy(ip):
             assert len(result.predictions.compute()) == len(ip.user_ns["test_df"])
     finally:
         ip.user_ns.pop("test_ddf", None)
+
+
+def _through_the_package(code: str, *args):
+    """Run ``code``'s ``call`` as if it were a function of the package (its frames count as ours)."""
+    namespace = {"__name__": "pseudolabel_magic._fake"}
+    exec(code, namespace)
+    try:
+        namespace["call"](*args)
+    except Exception as err:  # noqa: BLE001 - the test inspects it
+        return err
+    raise AssertionError("nothing was raised")
+
+
+def test_model_failure_reads_the_traceback():
+    import numpy as np
+    from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.linear_model import LogisticRegression
+
+    from pseudolabel_magic.magicdisplay import model_failure
+    from pseudolabel_magic.steps import ProgressEvent
+
+    class Fails(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            raise ValueError("bad\ninput.")
+
+    class Unclonable(ClassifierMixin, BaseEstimator):
+        def __init__(self, a=1):
+            self.a = a + 1  # breaks scikit-learn's rule, so clone refuses it
+
+    X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
+    err = _through_the_package("def call(model, X, y):\n    model.fit(X, y)\n", Fails(), X, y)
+    assert model_failure(err) == "Fails.fit failed: ValueError: bad input; full traceback with %tb"
+    student = ProgressEvent("student", "failed", 1, 1, 0.8)
+    assert model_failure(err, student).startswith("the student's fit failed: ValueError: bad input;")
+    later = ProgressEvent("pseudo_label", "failed", 2, 3, 0.5)
+    assert model_failure(err, later).startswith("the round-2 teacher's fit failed")
+    err.pseudolabel_role, err.pseudolabel_round = "oof-teacher", 1  # the engine's own note wins
+    assert model_failure(err, student).startswith("the out-of-fold teacher's fit failed")
+    err.pseudolabel_role, err.pseudolabel_round = "student", 3
+    assert model_failure(err, student).startswith("the round-3 student's fit failed")
+    err = _through_the_package("from sklearn.base import clone\ndef call(model):\n    clone(model)\n",
+                               Unclonable())
+    assert model_failure(err).startswith("cloning Unclonable failed: RuntimeError: Cannot clone")
+    err = _through_the_package("def call(model, X, y):\n    model.fit(X, y)\n",
+                               LogisticRegression(C="x"), X, y)
+    assert model_failure(err).startswith("LogisticRegression.fit failed: InvalidParameterError:")
+    # raised by the package itself, or by pandas called from it: ours, not the user's
+    assert model_failure(_through_the_package("def call():\n    {}['k']\n")) is None
+    assert model_failure(_through_the_package(
+        "import pandas as pd\ndef call():\n    pd.DataFrame({'a': [1]})['b']\n")) is None
+
+
+def test_a_failing_model_under_compare_is_one_line(real, two_strategies):
+    ip = real
+    before = snapshot(ip.user_ns)
+    out, text = shown(ip, "%%pseudolabel --compare --save run\n"
+                          "labeled: cities_df\ntarget: y\nteacher: LogisticRegression()")
+    assert isinstance(out.error_in_exec, UsageError)
+    assert "the teacher's fit failed: ValueError: could not convert string to float" in text
+    assert len(text.strip().splitlines()) <= 3 and "Traceback" not in text
+    assert snapshot(ip.user_ns) == before

@@ -315,7 +315,7 @@ def two_strategies(monkeypatch):
 
 
 def test_compare_button_fills_the_compare_tab(ns, two_strategies, monkeypatch):
-    import pseudolabel_magic.compare as compare_module
+    import pseudolabel_magic.comparison as compare_module
 
     calls = []
     real = compare_module.compare
@@ -346,10 +346,12 @@ def test_compare_button_fills_the_compare_tab(ns, two_strategies, monkeypatch):
 
 
 def test_compare_errors_are_one_short_line(ns, two_strategies):
-    ns["leaky_df"] = pd.concat([ns["train_df"], ns["train_df"]], ignore_index=True)
+    ns["val_df"] = ns["_hidden_df"].iloc[40:60]
+    ns["leaky_df"] = pd.concat([ns["_hidden_df"].iloc[:40], ns["val_df"].iloc[:8].set_axis(range(500, 508))])
     p = ready(ns)
     p.refresh()
     p.labeled.value = "leaky_df"
+    p.validation.value = "val_df"
     p.target.value = "label"
     p.compare_button.click()
     assert "Could not run" in p.message.value and "Traceback" not in p.message.value
