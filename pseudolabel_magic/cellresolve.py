@@ -3,6 +3,9 @@
 Parsing only checks the shape of the card; this is the step that can fail on the user's
 own code (a misspelled variable, a missing import, an expression that raises), so every
 error here names the line or flag and suggests the fix instead of showing a traceback.
+Column names are written as text, so once the frames are known each name is matched to the
+labeled frame's own column label: ``target: 3`` is the integer column ``3`` of
+``pd.DataFrame(X)``, and a quoted name may hold any character (``target: "my col, 2"``).
 pandas is imported only to check that a frame value is a DataFrame, on first use.
 """
 
@@ -12,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .cellkeys import BOOL, BOOL_OR_EXPR, COLUMN, COLUMNS, FRAME, KEYS, RUN_NAME, WORD
 from .errors import PseudoLabelError, did_you_mean
+from .params import SETTINGS, is_bool
 
 if TYPE_CHECKING:
     from .cellparse import Entry
@@ -36,7 +40,34 @@ def resolve_entries(
     kwargs: dict[str, Any] = {}
     for key, entry in entries.items():
         kwargs[RUN_NAME[key]] = resolve_value(entry, namespace, local_ns, names)
+    columns = getattr(kwargs.get("labeled"), "columns", None)
+    if columns is not None:
+        for key in entries:
+            name = RUN_NAME[key]
+            if KEYS[key].kind == COLUMN:
+                kwargs[name] = match_column(kwargs[name], columns)
+            elif KEYS[key].kind == COLUMNS and isinstance(kwargs[name], list):
+                kwargs[name] = [match_column(value, columns) for value in kwargs[name]]
     return kwargs
+
+
+def match_column(name: Any, columns) -> Any:
+    """The frame's own label for a column name as written, or the name unchanged.
+
+    An exact label wins (the text ``"3"`` on a frame that has a column ``"3"``); otherwise a
+    text matches the one column whose ``str()`` it is (``3`` of ``pd.DataFrame(X)``,
+    ``np.int64(3)``, ``2.5``). A name that matches nothing, or several columns, is returned as
+    written, for the engine to report with "did you mean".
+    """
+    try:
+        if name in columns:
+            return name
+    except TypeError:  # an unhashable value: the setting checks report it
+        return name
+    if not isinstance(name, str):
+        return name
+    same = [column for column in columns if str(column) == name]
+    return same[0] if len(same) == 1 else name
 
 
 def resolve_value(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
@@ -50,7 +81,15 @@ def resolve_value(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
     if kind == COLUMNS:
         if text.lstrip().startswith(("[", "(")):
             value = _evaluate(entry, namespace, local_ns, names)
-            return [str(v) for v in value]
+            if isinstance(value, str):  # ("a") is just the name a
+                return [value]
+            try:
+                return list(value)  # labels as given: [0, 1] names integer columns
+            except TypeError:
+                raise _fail(
+                    f"{entry.where}: {_short(text)} is {_article(type(value).__name__)}, not a "
+                    "list of column names; write the names separated by commas."
+                ) from None
         return split_columns(text)
     if kind == BOOL and text.strip().lower() in _TRUE | _FALSE:
         return text.strip().lower() in _TRUE
@@ -59,10 +98,12 @@ def resolve_value(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
     value = _evaluate(entry, namespace, local_ns, names)
     if kind == FRAME:
         _check_frame(entry, value)
-    if kind == BOOL and not _is_bool(value):
+    if kind == BOOL and value is None and SETTINGS[RUN_NAME[entry.key]].none_ok:
+        return None  # guard: None means "on under select auto"
+    if kind == BOOL and not is_bool(value):
         raise _fail(
-            f"{entry.where}: {text!r} is a {type(value).__name__}, not True or False; "
-            f"write '{entry.key}: true' or '{entry.key}: false'."
+            f"{entry.where}: {_short(text)} is {_article(type(value).__name__)}, not True or "
+            f"False; write '{entry.key}: true' or '{entry.key}: false'."
         )
     return bool(value) if kind == BOOL else value
 
@@ -105,8 +146,6 @@ def _visible_names(namespace, local_ns, hidden) -> list[str]:
     return names
 
 
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 
 def _evaluate(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
@@ -134,6 +173,10 @@ def _evaluate(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
         raise _fail(
             f"{entry.where}: {_short(text)!r} raised {type(err).__name__}: {err}"
         ) from None
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import keyword
 import logging
+import sys
 from typing import Any
 
 from IPython.core import magic_arguments as ma
@@ -27,10 +28,11 @@ from IPython.core.magic import (
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
 from . import cellparse
-from .cellkeys import BOOL, FRAME, KEYS
+from .cellkeys import BOOL, FRAME, KEYS, RUN_NAME
 from .cellparse import PseudoLabelCell
 from .errors import PseudoLabelError, did_you_mean
-from .magicdisplay import _Narrator, _Progress, _show_report
+from .magicdisplay import _Narrator, _Progress, _show_report, model_failure
+from .params import SELECT_RULES, SETTINGS, check_run_settings, check_setting
 
 try:  # IPython >= 8.12
     from IPython.core.magic import output_can_be_silenced
@@ -40,8 +42,8 @@ except ImportError:  # pragma: no cover - older IPython: the trailing ';' is han
         return func
 
 
-#: Select rules the engine knows (kept here so ``%config`` is checked without the engine).
-SELECT_MODES = ("all", "threshold", "k-best", "auto")
+#: Select rules the engine knows (from :mod:`.params`: ``%config`` is checked without the engine).
+SELECT_MODES = SELECT_RULES
 
 #: Keys ``pl.compare`` sets per strategy, so a ``--compare`` cell must not give them.
 STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
@@ -122,37 +124,19 @@ class PseudoLabelMagic(Magics):
 
     @validate("select")
     def _valid_select(self, proposal):
-        value = str(proposal["value"]).strip().lower().replace("_", "-")
-        if value not in SELECT_MODES:
-            raise TraitError(
-                f"PseudoLabelMagic.select={proposal['value']!r} is not a select rule; use one of "
-                f"{', '.join(SELECT_MODES)}.{did_you_mean(value, SELECT_MODES)}"
-            )
-        return value
+        return _valid_default("select", str(proposal["value"]).strip().lower().replace("_", "-"))
 
-    @validate("threshold")
-    def _valid_threshold(self, proposal):
-        value = proposal["value"]
-        if value is not None and not 0 <= value <= 1:
-            raise TraitError(f"PseudoLabelMagic.threshold={value!r} is outside [0, 1]; "
-                             "use a confidence such as 0.9.")
-        return value
+    @validate("threshold", "rounds", "random_state")
+    def _valid_setting(self, proposal):
+        return _valid_default(proposal["trait"].name, proposal["value"])
 
     @validate("val_size")
     def _valid_val_size(self, proposal):
         value = proposal["value"]
-        if not 0 < value < 1:
+        if not 0 < value < 1:  # a Float trait holds a fraction, never a row count
             raise TraitError(f"PseudoLabelMagic.val_size={value!r} is not in (0, 1); "
                              "use a fraction such as 0.2.")
-        return value
-
-    @validate("rounds")
-    def _valid_rounds(self, proposal):
-        value = proposal["value"]
-        if value < 1:
-            raise TraitError(f"PseudoLabelMagic.rounds={value!r} must be >= 1; use 1 for "
-                             "the classic recipe.")
-        return value
+        return _valid_default("val_size", value)
 
     # -- the magic -----------------------------------------------------------------------
     @ma.magic_arguments()
@@ -201,7 +185,10 @@ class PseudoLabelMagic(Magics):
 
         The result shows as the cell's value (data-flow diagram, leakage verdict, teacher
         and student metrics) and lands in ``_``. Nothing is written to the notebook unless
-        --save/--save-predictions ask for it, and nothing at all when the run fails.
+        --save/--save-predictions ask for it (under two different names), and nothing at all
+        when the run fails. A bad setting is one line naming the cell line and the fix, before
+        any fit; a model that raises during the run is one line too ("the teacher's fit
+        failed: ..."), and ``%tb`` or ``%debug`` then show that model's own traceback.
         Defaults come from ``%config PseudoLabelMagic`` (select, threshold, val_size, rounds,
         random_state, show_diagram, show_progress).
 
@@ -239,6 +226,11 @@ class PseudoLabelMagic(Magics):
             if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
                 raise UsageError(f"{flag} {name!r} is not a valid variable name; "
                                  "use letters, digits and '_' (for example --save run).")
+        if args.save is not None and args.save == args.save_predictions:
+            raise UsageError(f"--save and --save-predictions both name {args.save!r}, so the "
+                             "predictions would overwrite the result; give them two names "
+                             f"(for example --save {args.save} --save-predictions "
+                             f"{args.save}_predictions).")
         try:
             parsed = PseudoLabelCell.parse(cell)
             flags = {key: getattr(args, key) for key in KEYS if getattr(args, key) is not None}
@@ -252,6 +244,7 @@ class PseudoLabelMagic(Magics):
         if args.compare:
             return self._compare(args, kwargs, parsed, quiet)
         self._apply_defaults(kwargs)
+        _check_settings(kwargs, parsed)
 
         result = self._run(kwargs, parsed, explain=args.explain)
 
@@ -283,15 +276,20 @@ class PseudoLabelMagic(Magics):
                                  "run the strategy you pick without --compare.")
         kwargs.setdefault("val_size", self.val_size)
         kwargs.setdefault("random_state", self.random_state)
-        from .compare import compare  # pandas + scikit-learn load here
+        _check_settings(kwargs, parsed)
+        from .comparison import compare  # pandas + scikit-learn load here
 
+        progress = _Progress(show=False)  # only to know the step a model failed in
         try:
-            comparison = compare(**kwargs)
+            comparison = compare(**kwargs, progress=progress)
         except PseudoLabelError as err:
             report = getattr(err, "report", None)
             if report is not None:
                 _show_report(report)
             raise UsageError(str(err)) from None
+        except Exception as err:
+            self._raise_model_failure(err, progress)
+            raise
         names = {key: parsed.entries[key].text for key in KEYS
                  if KEYS[key].kind == FRAME and key in parsed.entries}
         for result in comparison.results.values():  # let each run's to_code() name the frames
@@ -347,8 +345,56 @@ class PseudoLabelMagic(Magics):
             if report is not None:
                 _show_report(report)
             raise UsageError(str(err)) from None
+        except Exception as err:
+            self._raise_model_failure(err, progress)
+            raise  # not the user's model: a bug of ours, shown with its traceback
         finally:
             progress.close()
+
+    def _raise_model_failure(self, err: Exception, progress: _Progress) -> None:
+        """Raise one line when a user's model failed; return when the error is not one.
+
+        The line ends "full traceback with %tb": after the cell, ``%tb`` and ``%debug`` are
+        pointed at the model's own exception instead of this one-line UsageError.
+        """
+        message = model_failure(err, progress.last)
+        if message is None:
+            return
+        usage = UsageError(message)
+        events = getattr(self.shell, "events", None)
+        if events is not None:
+            def point_tb_at_the_model(*_):
+                events.unregister("post_run_cell", point_tb_at_the_model)
+                if getattr(sys, "last_value", None) is usage:  # the line was just shown
+                    sys.last_type, sys.last_value = type(err), err
+                    sys.last_traceback = err.__traceback__
+                    if sys.version_info >= (3, 12):
+                        sys.last_exc = err
+
+            events.register("post_run_cell", point_tb_at_the_model)
+        raise usage from err
+
+
+#: Run keyword -> cell key (``random_state`` is written ``seed``).
+_CELL_KEY = {run_name: key for key, run_name in RUN_NAME.items()}
+
+
+def _check_settings(kwargs: dict, parsed: PseudoLabelCell) -> None:
+    """The shared setting rules (:mod:`.params`), before any fit, naming the line at fault."""
+    try:
+        check_run_settings(**{name: value for name, value in kwargs.items() if name in SETTINGS})
+    except PseudoLabelError as err:
+        entry = parsed.entries.get(_CELL_KEY.get(getattr(err, "setting", None), ""))
+        raise UsageError(f"{entry.where}: {err}" if entry is not None else str(err)) from None
+
+
+def _valid_default(name: str, value):
+    """A ``%config PseudoLabelMagic`` default, judged by the rules ``pl.run`` uses."""
+    try:
+        check_setting(name, value)
+    except PseudoLabelError as err:
+        raise TraitError(str(err).replace(f"{name}=", f"PseudoLabelMagic.{name}=", 1)) from None
+    return value
 
 
 def _strip_semicolon(text: str) -> tuple[str, bool]:

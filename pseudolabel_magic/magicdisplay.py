@@ -1,9 +1,10 @@
-"""What the magic shows around a run: the progress line, ``--explain``, a refusal's diagram.
+"""What the magic shows around a run: the progress line, ``--explain``, a refusal's diagram,
+and the one line that says which model failed when a user's estimator raises.
 
 The magic itself only turns a cell into one ``engine.run`` call; everything it displays
-while that call works (or when the leakage checks refuse it) lives here, so the Magics
-class stays about the line, the body and the notebook's namespace. Like the magic, it
-imports nothing heavy: IPython's display, the step table, the diagrams and the
+while that call works (or when the leakage checks refuse it, or a model fails) lives here,
+so the Magics class stays about the line, the body and the notebook's namespace. Like the
+magic, it imports nothing heavy: IPython's display, the step table, the diagrams and the
 ``--explain`` sentences are loaded when a run first needs them.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import html
 import time
+import traceback
 from typing import TYPE_CHECKING
 
 from .cellkeys import FRAME, KEYS
@@ -58,6 +60,7 @@ class _Progress:
         self.handle = None
         self.start = time.perf_counter()
         self._display = display
+        self.last = None  # the last event seen: the step a failure happened in
 
     def _displayer(self):
         if self._display is None:
@@ -67,6 +70,7 @@ class _Progress:
         return self._display
 
     def __call__(self, event) -> None:
+        self.last = event
         if self.narrator is not None:
             self.narrator(event)
         if not self.show:
@@ -150,3 +154,105 @@ class _Narrator:
             self._show(flow_diagram(dict(event.counts), states=dict(self.states),
                                     highlight=event.step, config=self.config))
         self._show(_Html(code, f"<pre><code>{html.escape(code)}</code></pre>"))
+
+
+# -- a user's model failed during the run ---------------------------------------------------
+#: Estimator methods the engine calls (directly or through clone); a traceback frame of one
+#: of them, below the package's last frame, is the user's model failing on the user's data.
+_MODEL_METHODS = frozenset({
+    "fit", "partial_fit", "fit_transform", "transform", "predict", "predict_proba",
+    "predict_log_proba", "decision_function", "score", "get_params", "set_params",
+    "__init__", "__sklearn_clone__", "__sklearn_tags__",
+})
+
+
+def _is_ours(frame) -> bool:
+    return frame.f_globals.get("__name__", "").partition(".")[0] == __name__.partition(".")[0]
+
+
+def _failing_call(tb) -> tuple[str, str | None] | None:
+    """(model class, method or None) of the outermost model call between us and the raise.
+
+    None when no frame below the package's last one belongs to a model: the package itself
+    or a library it called directly (pandas, numpy) raised, which is a bug of ours whose
+    traceback should show.
+    """
+    frames = [frame for frame, _ in traceback.walk_tb(tb)]
+    ours = [i for i, frame in enumerate(frames) if _is_ours(frame)]
+    owner = None
+    for frame in frames[ours[-1] + 1 if ours else 0:]:
+        name = frame.f_code.co_name
+        if name == "clone" and frame.f_globals.get("__name__") == "sklearn.base":
+            return type(frame.f_locals.get("estimator")).__name__, "clone"
+        here = frame.f_locals.get("self", frame.f_locals.get("estimator"))
+        if here is None or not hasattr(here, "get_params") or isinstance(here, type):
+            continue
+        owner = owner or here
+        if name in _MODEL_METHODS:
+            return type(here).__name__, name
+        wrapped = frame.f_locals.get("fit_method")  # scikit-learn's _fit_context wrapper
+        if name == "wrapper" and getattr(wrapped, "__name__", None) in _MODEL_METHODS:
+            return type(here).__name__, wrapped.__name__
+    return (type(owner).__name__, None) if owner is not None else None
+
+
+#: The engine's fit roles (``FitRecord.role``) in words.
+_ROLE_WORDS = {"calibration": "calibrated teacher", "oof-teacher": "out-of-fold teacher",
+               "oof-student": "out-of-fold student"}
+
+
+def _who(err, event) -> str | None:
+    """Which model of the recipe was at work: the engine's own note first, else the step."""
+    role = getattr(err, "pseudolabel_role", None)  # set by the engine's _fit when it can
+    if role:
+        role = _ROLE_WORDS.get(role, role)
+        round_ = getattr(err, "pseudolabel_round", 1) or 1
+        return f"the {role}" if round_ <= 1 else f"the round-{round_} {role}"
+    if event is None:
+        return None
+    if event.step in ("teacher", "pseudo_label"):
+        return "the teacher" if event.round <= 1 else f"the round-{event.round} teacher"
+    if event.step == "student":
+        return "the student"
+    return None
+
+
+def _one_line(err: BaseException, width: int = 240) -> str:
+    text = " ".join(str(err).split()).rstrip(".")
+    text = text if len(text) <= width else text[: width - 3] + "..."
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def model_failure(err: BaseException, event=None) -> str | None:
+    """One line for an exception a user's model raised during a run, or None if it is not one.
+
+    Parameters
+    ----------
+    err : BaseException
+        The exception that came out of ``engine.run`` (or ``compare``).
+    event : ProgressEvent or None
+        The last progress event of the run: its step and round say which model was at work.
+
+    Returns
+    -------
+    str or None
+        For example ``"the teacher's fit failed: ValueError: could not convert string to
+        float: 'Paris'; full traceback with %tb"``; None when the traceback never entered a
+        model's method (a bug of the engine, whose traceback must show).
+    """
+    call = _failing_call(err.__traceback__)
+    if call is None:
+        return None
+    model, method = call
+    if method == "clone":
+        what = f"cloning {model}"
+    else:
+        who = _who(err, event)
+        if who:
+            what = f"{who}'s {method}" if method else who
+        else:
+            what = f"{model}.{method}" if method else model
+            if event is not None and event.step == "split":
+                what += " (while preparing the run)"
+    return f"{what} failed: {_one_line(err)}; full traceback with %tb"
+

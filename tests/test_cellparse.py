@@ -98,7 +98,7 @@ def test_resolve_evaluates_expressions_and_keeps_columns():
     ("labeled: train_df\ntarget: y\nteacher: Foo(", "line 3 (teacher): a bracket or string opened here is never closed"),
     ("labeled: train_df\ntarget: y\nteacher: Foo(a=)", "line 3 (teacher): 'Foo(a=)' is not a Python expression"),
     ("labeled: train_df\ntarget: y\nteacher: LogisticRegression()", "Add 'from sklearn.linear_model import LogisticRegression'"),
-    ("labeled: train_df\ntarget: y\nbalance: 3", "line 3 (balance): '3' is a int, not True or False"),
+    ("labeled: train_df\ntarget: y\nbalance: 3", "line 3 (balance): 3 is an int, not True or False"),
     ("target: y", "missing required key labeled; add 'labeled: train_df'"),
     ("labeled: train_df", "missing required key target; add 'target: label'"),
 ])
@@ -150,3 +150,44 @@ def test_help_lines_cover_the_new_keys():
     for key in ("calibrate", "oof", "guard", "curriculum", "max_pseudo_rows", "n_jobs"):
         assert KEYS[key].help
     assert "auto" in KEYS["select"].help
+
+
+@pytest.mark.parametrize("name, columns, expected", [
+    ("3", pd.RangeIndex(5), 3),  # pd.DataFrame(X): integer labels
+    (3, pd.RangeIndex(5), 3),
+    ("3", pd.Index(["3", 3], dtype=object), "3"),  # an exact label wins
+    ("2.5", pd.Index([2.5, 1.0]), 2.5),
+    ("my col, 2", pd.Index(["my col, 2", "x"]), "my col, 2"),
+    ("nope", pd.RangeIndex(3), "nope"),  # no match: as written, for the engine's "did you mean"
+    (["a"], pd.Index(["a"]), ["a"]),  # unhashable: as written, for the setting checks
+])
+def test_match_column_finds_the_frames_own_label(name, columns, expected):
+    from pseudolabel_magic.cellresolve import match_column
+
+    got = match_column(name, columns)
+    assert got == expected and type(got) is type(expected)
+
+
+def test_columns_resolve_to_the_labeled_frames_labels():
+    frame = pd.DataFrame({0: [1.0], 1: [2.0], "y": [0]})
+    namespace = {"df": frame, "cols": [0, 1]}
+    cell = PseudoLabelCell.parse("labeled: df\ntarget: y\nfeatures: [0, 1]")
+    assert cell.resolve(namespace)["features"] == [0, 1]
+    cell = PseudoLabelCell.parse("labeled: df\ntarget: y\nfeatures: 0, 1\ngroup_col: 1")
+    kwargs = cell.resolve(namespace)
+    assert kwargs["features"] == [0, 1] and kwargs["group_col"] == 1
+    cell = PseudoLabelCell.parse("target: 0\nlabeled: df")  # target before labeled: same answer
+    assert cell.resolve(namespace)["target"] == 0
+    cell = PseudoLabelCell.parse("labeled: df\ntarget: y\nfeatures: (3)")
+    with pytest.raises(PseudoLabelError, match=r"^line 3 \(features\): \(3\) is an int, not a list of column names; write"):
+        cell.resolve(namespace)
+
+
+def test_guard_none_is_a_valid_switch_value():
+    cell = PseudoLabelCell.parse("labeled: df\ntarget: y\nguard: None\nbalance: np.True_")
+    import numpy as np
+
+    kwargs = cell.resolve({"df": pd.DataFrame({"y": [0]}), "np": np})
+    assert kwargs["guard"] is None and kwargs["balance"] is True
+    with pytest.raises(PseudoLabelError, match=r"line 3 \(balance\): None is a NoneType, not True or False"):
+        PseudoLabelCell.parse("labeled: df\ntarget: y\nbalance: None").resolve({"df": pd.DataFrame({"y": [0]})})
