@@ -59,12 +59,11 @@ def infer_task(y: pd.Series, teacher=None) -> str:
 
 
 def _dates_to_numbers(frame):
-    """Seconds since the epoch, NaN for missing: trees only need the order."""
+    """Seconds since the epoch (UTC; tz-naive read as UTC), NaN for missing: trees only need
+    the order. Frames in different zones, or one zone-aware and one naive, agree."""
     out = pd.DataFrame(index=frame.index)
     for col in frame.columns:
-        values = pd.to_datetime(frame[col])
-        if values.dt.tz is not None:
-            values = values.dt.tz_convert(None)
+        values = pd.to_datetime(frame[col], utc=True).dt.tz_convert(None)
         out[col] = (values - pd.Timestamp(0)).dt.total_seconds()
     return out
 
@@ -170,16 +169,64 @@ def gives_confidence(model, task: str) -> bool:
 
 
 def fit_with_weights(model, X, y, sample_weight=None):
-    """Fit, routing ``sample_weight`` to a Pipeline's last step."""
+    """Fit ``model`` in place, giving ``sample_weight`` to its final estimator only.
+
+    A Pipeline's transform steps are fit unweighted and its last step (the innermost last
+    step, for nested Pipelines) gets the weights, whether scikit-learn's metadata routing
+    is on or off. With routing on, ``Pipeline.fit`` rejects ``step__sample_weight``, and a
+    plain ``sample_weight`` would also reach every step that accepts one (a
+    ``StandardScaler``, ``CalibratedClassifierCV``'s inner model), which raises unless each
+    was given ``set_fit_request``. So the weighted fit runs inside
+    ``config_context(enable_metadata_routing=False)`` (this thread only; joblib workers
+    inherit it): the same call, and the same model, as with routing off. No object but
+    ``model`` is changed.
+
+    Parameters
+    ----------
+    model : estimator or Pipeline
+        An unfitted estimator (the engine passes a fresh clone); it is fitted in place.
+    X : DataFrame of shape (n_samples, n_features)
+        Training rows.
+    y : array-like of shape (n_samples,)
+        Targets.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights for the final estimator; None fits without weights (and without
+        touching the routing setting).
+
+    Returns
+    -------
+    estimator
+        ``model``, fitted.
+    """
     if sample_weight is None:
         return model.fit(X, y)
-    if hasattr(model, "steps"):
-        return model.fit(X, y, **{f"{model.steps[-1][0]}__sample_weight": sample_weight})
-    return model.fit(X, y, sample_weight=sample_weight)
+    from sklearn import config_context
+
+    names, final = [], model
+    while hasattr(final, "steps"):
+        names.append(final.steps[-1][0])
+        final = final.steps[-1][1]
+    key = "__".join([*names, "sample_weight"])
+    with config_context(enable_metadata_routing=False):
+        return model.fit(X, y, **{key: sample_weight})
 
 
 def accepts_weights(model) -> bool:
-    final = model[-1] if hasattr(model, "steps") else model
+    """Whether :func:`fit_with_weights` can weight ``model``'s final estimator.
+
+    Parameters
+    ----------
+    model : estimator or Pipeline
+        A bare estimator or a (possibly nested) Pipeline.
+
+    Returns
+    -------
+    bool
+        True when the final estimator's ``fit`` takes ``sample_weight``.
+    """
+    final = model
+    while hasattr(final, "steps"):
+        final = final.steps[-1][1]
     return has_fit_parameter(final, "sample_weight")
 
 

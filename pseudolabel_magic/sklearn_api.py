@@ -6,7 +6,8 @@ passed with ``fit(X, y, unlabeled=X_unl)``. ``PseudoLabelRegressor`` marks them 
 Fitting runs :func:`pseudolabel_magic.run` (teacher on train, pseudo-labels, student), so the
 method drops into ``Pipeline``, ``cross_val_score`` and ``GridSearchCV``; ``result_`` is the
 engine's :class:`PseudoLabelResult` and predictions come from ``final_model_`` (the student,
-or the teacher when the validation guard kept it).
+or the teacher when the validation guard kept it). ``score`` scores the labeled rows only,
+so cross-validation on semi-labeled ``y`` measures what the labels can check.
 
 The engine holds out ``val_size`` of the labeled rows to score teacher and student; those
 rows never train a model. With no unlabeled row at all, the estimator is fit on every
@@ -15,25 +16,91 @@ labeled row (plain supervised learning) and ``result_`` is None.
 
 from __future__ import annotations
 
+import difflib
+import numbers
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
-from sklearn.utils import get_tags
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
+    _check_sample_weight,
+    check_array,
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
     validate_data,
 )
 
+from .errors import PseudoLabelError
+
 TARGET = "__pseudolabel_target__"
+
+#: Per task: the kind of model it needs, an example of one, the other meta-estimator.
+_KINDS = {
+    "classification": ("classifier", "LogisticRegression()", "PseudoLabelRegressor", "a numeric target"),
+    "regression": ("regressor", "Ridge()", "PseudoLabelClassifier", "class labels"),
+}
+
+
+def _string_hint(text: str, kind: str, example: str) -> str:
+    """'did you mean X() (from m import X)?' for a string naming a scikit-learn estimator."""
+    wanted = text.strip().removesuffix("()").replace(" ", "").replace("_", "").lower()
+    try:  # imports every scikit-learn module: only ever on this error path
+        from sklearn.utils import all_estimators
+
+        found = {name.lower(): (name, cls) for name, cls in all_estimators(type_filter=kind)}
+    except Exception:  # noqa: BLE001 - the hint is optional, the error is not
+        found = {}
+    close = difflib.get_close_matches(wanted, list(found), n=1, cutoff=0.8)
+    if close:
+        name, cls = found[close[0]]
+        module = ".".join(part for part in cls.__module__.split(".") if not part.startswith("_"))
+        return f"did you mean {name}() (from {module} import {name})?"
+    return f"pass an estimator instance such as {example}."
+
+
+def _check_model(value, param: str, task: str, owner: str) -> None:
+    """Raise :class:`PseudoLabelError` unless ``value`` is None or a model of the task's kind.
+
+    ``param`` ("estimator" or "student") and ``owner`` (the meta-estimator's class name) are
+    for the message. Refused: a class instead of an instance, a string, an object without
+    ``fit``/``predict``, a model of another kind (a regressor given to the classifier...).
+    """
+    from .models import model_name
+
+    if value is None:
+        return
+    kind, example, other, other_for = _KINDS[task]
+    if isinstance(value, type):
+        if hasattr(value, "fit"):
+            raise PseudoLabelError(f"{param} is the class {value.__name__}, not an instance; "
+                                   f"did you mean {value.__name__}()?")
+        raise PseudoLabelError(f"{param} is the class {value.__name__}, not an estimator; "
+                               f"pass an instance such as {example}.")
+    if isinstance(value, (str, bytes)):
+        raise PseudoLabelError(f"{param} is the string {value!r}, not an estimator; "
+                               + _string_hint(str(value), kind, example))
+    missing = [m for m in ("fit", "predict") if not hasattr(value, m)]
+    if missing:
+        shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
+        raise PseudoLabelError(f"{param} {shown} has no {' or '.join(missing)} method, so it is not "
+                               f"a {kind}; pass one such as {example}.")
+    actual = get_tags(value).estimator_type if hasattr(value, "__sklearn_tags__") else None
+    if actual is not None and actual != kind:
+        fix = f"pass a {kind} such as {example}"
+        if actual in ("classifier", "regressor"):
+            fix += f", or use {other} for {other_for}"
+        raise PseudoLabelError(f"{param} {model_name(value)} is a {actual}, but {owner} needs a "
+                               f"{kind}; {fix}.")
 
 
 class _PseudoLabelBase(BaseEstimator):
     _task = "classification"
+    _marks = "-1 or missing"  # how y marks an unlabeled row, for messages
 
     def __init__(self, estimator=None, *, student=None, select="all", threshold=None,
                  k_best=None, rounds=1, balance=False, soft=False, pseudo_weight=1.0,
@@ -57,12 +124,14 @@ class _PseudoLabelBase(BaseEstimator):
         self.random_state = random_state
 
     def __sklearn_tags__(self):
+        """Tags of the teacher where they matter (NaN input); defaults for an invalid one."""
         tags = super().__sklearn_tags__()
-        if self.estimator is None:  # the default model takes NaN, text and categories
+        est = self.estimator
+        if est is None:  # the default model takes NaN, text and categories
             tags.input_tags.allow_nan = True
-        else:
-            tags.input_tags.allow_nan = get_tags(self.estimator).input_tags.allow_nan
-        return tags
+        elif not isinstance(est, type) and hasattr(est, "__sklearn_tags__"):
+            tags.input_tags.allow_nan = get_tags(est).input_tags.allow_nan
+        return tags  # a class or a string is reported by fit, in one line
 
     # -- data ---------------------------------------------------------------------------
     def _frame(self, X, reset: bool) -> pd.DataFrame:
@@ -82,13 +151,43 @@ class _PseudoLabelBase(BaseEstimator):
             self._columns = list(frame.columns)
         return frame.reset_index(drop=True)
 
+    def _target(self, y) -> np.ndarray:
+        y = column_or_1d(y, warn=True)
+        return np.asarray(y, dtype="float64") if self._task == "regression" else y
+
     def _unlabeled_mask(self, y) -> np.ndarray:
-        s = pd.Series(y, dtype=object)
-        missing = s.isna().to_numpy()
+        """True where ``y`` marks a row unlabeled: NaN/None, and -1 for classifiers."""
+        missing = np.asarray(pd.isna(y), dtype=bool)
         if self._task == "regression":
             return missing
-        sentinel = np.array([(not isinstance(v, (str, bytes))) and v == -1 for v in s], dtype=bool)
+        if y.dtype.kind != "O":  # numbers (and booleans, strings: no -1) without a loop
+            return missing | (y == -1) if y.dtype.kind in "biuf" else missing
+        sentinel = np.array([(not isinstance(v, (str, bytes))) and v == -1 for v in y], dtype=bool)
         return missing | sentinel
+
+    @staticmethod
+    def _labels(y: np.ndarray) -> np.ndarray:
+        """Labeled targets with a real dtype: ``[0, 1, None]`` masks to ints, not objects."""
+        return pd.Series(y).infer_objects().to_numpy() if y.dtype == object else y
+
+    @staticmethod
+    def _labeled_weights(sample_weight, mask: np.ndarray, labeled_X):
+        """``sample_weight`` for all rows -> validated weights of the labeled rows (or None).
+
+        Unlabeled rows' weights are dropped unchecked (they may be NaN); the labeled rows'
+        must be finite and must not all be zero.
+        """
+        if sample_weight is None:
+            return None
+        if not isinstance(sample_weight, numbers.Number):
+            sw = check_array(sample_weight, ensure_2d=False, dtype="numeric",
+                             ensure_all_finite="allow-nan", input_name="sample_weight")
+            if sw.ndim != 1:
+                raise ValueError(f"Sample weights must be 1D array or scalar, got shape {sw.shape}.")
+            if len(sw) != len(mask):
+                raise ValueError(f"sample_weight.shape == {sw.shape}, expected ({len(mask)},)!")
+            sample_weight = sw[~mask]
+        return _check_sample_weight(sample_weight, labeled_X, dtype=np.float64)
 
     def _default_teacher(self, labeled, features):
         from .models import default_model
@@ -97,33 +196,75 @@ class _PseudoLabelBase(BaseEstimator):
             else max(2, len(labeled) - int(self.val_size))
         return default_model(self._task, labeled, features, n_train, self.random_state)
 
-    # -- fit / predict --------------------------------------------------------------------
-    def fit(self, X, y, unlabeled=None):
-        """Fit teacher and student; rows with a missing (or, for classifiers, -1) ``y`` are unlabeled."""
-        from .engine import run
+    # -- fit / predict / score --------------------------------------------------------------
+    def fit(self, X, y, unlabeled=None, sample_weight=None):
+        """Fit teacher and student; rows whose ``y`` marks them unlabeled are pseudo-labelled.
 
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Labeled and unlabeled rows. DataFrames keep their dtypes (the default model
+            takes text, categories, dates and missing values).
+        y : array-like of shape (n_samples,)
+            Targets; NaN/None (and -1 for the classifier) mark a row unlabeled.
+        unlabeled : {array-like, DataFrame} of shape (n_unlabeled, n_features), default=None
+            More unlabeled rows, with the columns of ``X``.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Weights of the rows of ``X``; those of unlabeled rows are ignored. Supported
+            only when there is nothing to pseudo-label (no unlabeled row in ``y`` and no
+            ``unlabeled``): the weighted labeled rows then fit the estimator directly.
+            :func:`pseudolabel_magic.run` takes no per-row weights for labeled rows, so
+            with unlabeled rows a :class:`PseudoLabelError` says so instead of dropping
+            the weights.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator (``final_model_``, ``result_``).
+
+        Raises
+        ------
+        PseudoLabelError
+            Before any model is fitted: ``estimator``/``student`` is a class, a string or a
+            model of the wrong kind, every ``y`` is unlabeled, or ``sample_weight`` is given
+            with unlabeled rows; the engine's own checks follow.
+        """
+        from .engine import run
+        from .models import accepts_weights, fit_with_weights, model_name
+
+        for param in ("estimator", "student"):
+            _check_model(getattr(self, param), param, self._task, type(self).__name__)
         frame = self._frame(X, reset=True)
-        y = column_or_1d(y, warn=True)
+        y = self._target(y)
         check_consistent_length(frame, y)
-        if self._task == "regression":
-            y = np.asarray(y, dtype="float64")
         mask = self._unlabeled_mask(y)
         if mask.all():
-            raise ValueError("every y is unlabeled (-1 or missing); label some rows first.")
+            raise PseudoLabelError(f"every y is unlabeled ({self._marks}); label some rows first.")
         features = list(frame.columns)
         labeled = frame.loc[~mask].copy()
-        labeled[TARGET] = y[~mask]
+        labeled[TARGET] = self._labels(y[~mask])
+        weights = self._labeled_weights(sample_weight, mask, labeled)
         pool = frame.loc[mask]
         if unlabeled is not None:
             extra = self._frame(unlabeled, reset=False)
             extra.index = extra.index + len(frame)
             pool = pd.concat([pool, extra])
+        if weights is not None and len(pool):
+            raise PseudoLabelError(
+                f"sample_weight cannot reach the fits with {len(pool)} unlabeled row(s): "
+                "pseudolabel_magic.run takes no per-row weights for labeled rows (soft and "
+                "pseudo_weight weight pseudo-labels only); fit without sample_weight.")
         teacher = self.estimator if self.estimator is not None else self._default_teacher(labeled, features)
         if self._task == "classification":
             self.classes_ = np.unique(labeled[TARGET].to_numpy())
         if len(pool) == 0:  # nothing to pseudo-label: plain supervised learning
+            if weights is not None and not accepts_weights(teacher):
+                raise PseudoLabelError(
+                    f"sample_weight was given, but {model_name(teacher)} does not accept "
+                    "sample_weight in fit; fit without it or use an estimator that does.")
             self.result_ = None
-            self.final_model_ = clone(teacher).fit(labeled[features], labeled[TARGET].to_numpy())
+            self.final_model_ = fit_with_weights(clone(teacher), labeled[features],
+                                                 labeled[TARGET].to_numpy(), weights)
             return self
         self.result_ = run(
             labeled, pool, target=TARGET, teacher=teacher, student=self.student,
@@ -137,8 +278,63 @@ class _PseudoLabelBase(BaseEstimator):
         return self
 
     def predict(self, X):
+        """Predict with ``final_model_``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows with the columns seen in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Predicted classes (classifier) or values (regressor).
+        """
         check_is_fitted(self, "final_model_")
         return self.final_model_.predict(self._frame(X, reset=False))
+
+    def _labeled_part(self, X, y, sample_weight):
+        """The rows of ``X``/``y``/``sample_weight`` that carry a label, for ``score``."""
+        check_is_fitted(self, "final_model_")
+        y = self._target(y)
+        check_consistent_length(X, y)
+        mask = self._unlabeled_mask(y)
+        if mask.all():
+            raise PseudoLabelError(
+                f"score got {len(y)} row(s) and every y is unlabeled ({self._marks}), so there is "
+                "nothing to score; score on rows with a label (cross-validation records nan "
+                "for such a fold).")
+        keep = np.flatnonzero(~mask)
+        X_lab = _safe_indexing(X, keep)
+        return X_lab, self._labels(y[keep]), self._labeled_weights(sample_weight, mask, keep)
+
+
+_SCORE_DOC = """{what} of the labeled rows only; rows whose ``y`` marks them unlabeled are skipped.
+
+        ``cross_val_score`` and ``GridSearchCV`` with the default ``scoring=None`` call this,
+        so they score the labeled rows of each test fold (a ``scoring=`` string or scorer
+        calls ``predict`` and sees every row, unlabeled ones included).
+
+        Parameters
+        ----------
+        X : {{array-like, DataFrame}} of shape (n_samples, n_features)
+            Test rows.
+        y : array-like of shape (n_samples,)
+            True targets; {marks} mark a row unlabeled (not scored).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows; those of unlabeled rows are ignored.
+
+        Returns
+        -------
+        score : float
+            {what} on the labeled rows.
+
+        Raises
+        ------
+        PseudoLabelError
+            When every row is unlabeled. ``cross_val_score``/``GridSearchCV`` (default
+            ``error_score=np.nan``) then score that fold nan, warning with this message.
+        """
 
 
 def _final_has(name):
@@ -153,20 +349,139 @@ def _final_has(name):
 class PseudoLabelClassifier(ClassifierMixin, _PseudoLabelBase):
     """Pseudo-label classification as a scikit-learn estimator (unlabeled rows: y = -1 or NaN).
 
-    Parameters are those of :func:`pseudolabel_magic.run`; ``estimator`` is the teacher
-    (None: the engine's default, a RandomForest or HistGradientBoosting pipeline) and
-    ``student`` defaults to a clone of it.
+    ``fit`` runs :func:`pseudolabel_magic.run`: a teacher fit on the labeled train split,
+    pseudo-labels for the unlabeled rows, a student fit on both; ``val_size`` of the labeled
+    rows only score them. Parameters are checked in ``fit``.
+
+    Parameters
+    ----------
+    estimator : classifier or Pipeline, default=None
+        The teacher (an instance; it is cloned, never fitted in place). None: the engine's
+        default, a RandomForest or HistGradientBoosting pipeline for raw frames.
+    student : classifier or Pipeline, default=None
+        The student; None is a clone of the teacher.
+    select : {"all", "threshold", "k-best", "auto"}, default="all"
+        Which pseudo-labels the student gets.
+    threshold : float, default=None
+        Confidence in [0, 1] for ``select="threshold"``.
+    k_best : int, default=None
+        Most confident rows kept per round for ``select="k-best"``.
+    rounds : int, default=1
+        Teacher/student rounds (the student teaches the next round).
+    balance : bool, default=False
+        Keep the pseudo-label class mix at the labeled mix.
+    soft : bool, default=False
+        Weight each pseudo-labelled row by its confidence (through ``sample_weight``).
+    pseudo_weight : float, default=1.0
+        Weight of every pseudo-labelled row.
+    calibrate : bool, default=False
+        Rank rows by CalibratedClassifierCV probabilities fitted on train only.
+    oof : bool or int, default=False
+        Label each unlabeled row with the mean of ``oof`` (True: 5) fold teachers.
+    guard : bool, default=None
+        Keep the teacher when the student scores lower on validation (None: on under
+        ``select="auto"``).
+    curriculum : list of float, default=None
+        One threshold per round, relaxing.
+    val_size : float or int, default=0.2
+        Fraction (or count) of labeled rows held out to score teacher and student.
+    allow_leakage : bool, default=False
+        Run despite failed leakage checks (the result is marked leaky).
+    random_state : int, RandomState or None, default=0
+        Seed of the split and of the default model.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labeled classes.
+    result_ : PseudoLabelResult or None
+        The engine's result; None when there was nothing to pseudo-label.
+    final_model_ : estimator
+        The fitted model that predicts: the student, or the teacher when the guard kept it.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in fit, when ``X`` was a DataFrame with string names.
+
+    See Also
+    --------
+    PseudoLabelRegressor : The same for regression (unlabeled rows: y = NaN).
+    sklearn.semi_supervised.SelfTrainingClassifier : Self-training without a held-out split.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import cross_val_score
+    >>> # y_semi: the labels with -1 for the unlabeled rows; scores use labeled rows only
+    >>> cross_val_score(PseudoLabelClassifier(LogisticRegression()), X, y_semi)  # doctest: +SKIP
     """
 
     _task = "classification"
 
     @available_if(_final_has("predict_proba"))
     def predict_proba(self, X):
+        """Class probabilities from ``final_model_``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Rows with the columns seen in fit.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
         check_is_fitted(self, "final_model_")
         return self.final_model_.predict_proba(self._frame(X, reset=False))
 
+    def score(self, X, y, sample_weight=None):
+        X, y, sample_weight = self._labeled_part(X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
+    score.__doc__ = _SCORE_DOC.format(what="Accuracy", marks="-1 and NaN/None")
+
 
 class PseudoLabelRegressor(RegressorMixin, _PseudoLabelBase):
-    """Pseudo-label regression as a scikit-learn estimator (unlabeled rows: y = NaN)."""
+    """Pseudo-label regression as a scikit-learn estimator (unlabeled rows: y = NaN).
+
+    The regression counterpart of :class:`PseudoLabelClassifier`, with the same parameters
+    and attributes (except ``classes_``): ``estimator`` and ``student`` are regressors
+    (None: the engine's default forest or boosting pipeline). A regressor's confidence is
+    the agreement of an ensemble's members (forests); other models pseudo-label every row.
+
+    Parameters
+    ----------
+    estimator : regressor or Pipeline, default=None
+        The teacher (an instance; cloned, never fitted in place).
+    student : regressor or Pipeline, default=None
+        The student; None is a clone of the teacher.
+    select, threshold, k_best, rounds, balance, soft, pseudo_weight
+        As in :class:`PseudoLabelClassifier`.
+    calibrate, oof, guard, curriculum, val_size, allow_leakage, random_state
+        As in :class:`PseudoLabelClassifier` (``calibrate`` is for classification only).
+
+    Attributes
+    ----------
+    result_ : PseudoLabelResult or None
+        The engine's result; None when there was nothing to pseudo-label.
+    final_model_ : estimator
+        The fitted model that predicts: the student, or the teacher when the guard kept it.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in fit, when ``X`` was a DataFrame with string names.
+
+    See Also
+    --------
+    PseudoLabelClassifier : The same for classification.
+    """
 
     _task = "regression"
+    _marks = "NaN"
+
+    def score(self, X, y, sample_weight=None):
+        X, y, sample_weight = self._labeled_part(X, y, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
+    score.__doc__ = _SCORE_DOC.format(what="R^2 (coefficient of determination)", marks="NaN")

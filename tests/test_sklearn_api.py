@@ -3,13 +3,21 @@
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
+from sklearn.base import clone
+from sklearn.cluster import KMeans
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.pipeline import make_pipeline
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import pseudolabel_magic as pl
+from pseudolabel_magic.errors import PseudoLabelError
+from pseudolabel_magic.models import accepts_weights, fit_with_weights
 from pseudolabel_magic.sklearn_api import PseudoLabelClassifier, PseudoLabelRegressor
 
 #: Checks that cannot apply, and why (everything else in check_estimator passes).
@@ -103,3 +111,181 @@ def test_no_unlabeled_rows_is_plain_supervised(iris_semi):
     X, y, _ = iris_semi
     est = PseudoLabelClassifier(LogisticRegression(max_iter=500)).fit(X, y)
     assert est.result_ is None and est.score(X, y) > 0.9
+
+
+# -- score: labeled rows only ------------------------------------------------------------
+def test_score_skips_unlabeled_rows_and_their_weights(iris_semi):
+    X, y, y_semi = iris_semi
+    est = PseudoLabelClassifier(LogisticRegression(max_iter=500)).fit(X, y_semi)
+    lab = y_semi != -1
+    expected = accuracy_score(y_semi[lab], est.predict(X[lab]))
+    assert est.score(X, y_semi) == expected
+    y_nan = np.where(lab, y_semi.astype(float), np.nan)
+    y_none = np.where(lab, y_semi, None).astype(object)
+    assert est.score(X, y_nan) == expected
+    assert est.score(X, y_none) == expected
+    w = np.where(lab, np.arange(len(y)) % 3 + 1.0, np.nan)  # NaN weights of unlabeled rows: ignored
+    assert est.score(X, y_semi, sample_weight=w) == accuracy_score(
+        y_semi[lab], est.predict(X[lab]), sample_weight=w[lab])
+    frame = pd.DataFrame(X, index=np.arange(len(X)) * 10)  # index labels are not positions
+    est_df = PseudoLabelClassifier(LogisticRegression(max_iter=500)).fit(frame, y_semi)
+    assert est_df.score(frame, y_semi) == accuracy_score(y_semi[lab], est_df.predict(frame[lab]))
+
+
+def test_regressor_score_skips_nan_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = X @ [1.0, -2.0, 0.5] + rng.normal(scale=0.1, size=120)
+    y_semi = np.where(np.arange(120) < 60, y, np.nan)
+    y_semi[0] = -1.0  # -1 is a value for a regressor, not a mark
+    est = PseudoLabelRegressor(Ridge()).fit(X, y_semi)
+    assert est.score(X, y_semi) == r2_score(y_semi[:60], est.predict(X[:60]))
+
+
+def test_score_with_no_labeled_row_is_one_line_and_nan_in_cross_validation(iris_semi):
+    X, y, y_semi = iris_semi
+    est = PseudoLabelClassifier(LogisticRegression(max_iter=500)).fit(X, y_semi)
+    with pytest.raises(PseudoLabelError, match=r"every y is unlabeled \(-1 or missing\), so there is "
+                                               r"nothing to score") as err:
+        est.score(X[:5], np.full(5, -1))
+    assert "\n" not in str(err.value)
+    reg = PseudoLabelRegressor(Ridge()).fit(X, y.astype(float))
+    with pytest.raises(PseudoLabelError, match=r"every y is unlabeled \(NaN\)"):
+        reg.score(X[:5], np.full(5, np.nan))
+    # a test fold without a labeled row: sklearn's error_score=np.nan, with the reason in a warning
+    y_fold = y.copy()
+    y_fold[:20] = -1  # the first test fold is all unlabeled, the second all labeled
+    folds = [(np.arange(20, len(y)), np.arange(20)),
+             (np.r_[0:20, 40:len(y)], np.arange(20, 40))]
+    with pytest.warns(UserWarning, match="nothing to score"):
+        scores = cross_val_score(PseudoLabelClassifier(LogisticRegression(max_iter=500)), X, y_fold,
+                                 cv=folds, error_score=np.nan)
+    assert np.isnan(scores[0]) and not np.isnan(scores[1])
+
+
+# -- sample_weight -------------------------------------------------------------------------
+def test_sample_weight_reaches_the_supervised_fit(iris_semi):
+    X, y, _ = iris_semi
+    w = np.arange(len(y)) % 4 + 0.5
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    est = PseudoLabelClassifier(pipe).fit(X, y, sample_weight=w)
+    by_hand = clone(pipe).fit(X, y, logisticregression__sample_weight=w)
+    np.testing.assert_allclose(est.final_model_[-1].coef_, by_hand[-1].coef_)
+    unweighted = clone(pipe).fit(X, y)
+    assert not np.allclose(est.final_model_[-1].coef_, unweighted[-1].coef_)
+
+
+def test_sample_weight_with_unlabeled_rows_is_one_line_before_any_fit(iris_semi):
+    X, _, y_semi = iris_semi
+    w = np.ones(len(y_semi))
+    with pytest.raises(PseudoLabelError, match=r"sample_weight cannot reach the fits with \d+ "
+                                               r"unlabeled row\(s\): pseudolabel_magic.run takes no "
+                                               r"per-row weights") as err:
+        PseudoLabelClassifier(_NoFit()).fit(X, y_semi, sample_weight=w)
+    assert "\n" not in str(err.value)
+    lab = y_semi != -1
+    with pytest.raises(PseudoLabelError, match="sample_weight cannot reach"):
+        PseudoLabelClassifier(_NoFit()).fit(X[lab], y_semi[lab], unlabeled=X[~lab],
+                                            sample_weight=w[lab])
+    with pytest.raises(ValueError, match="sample_weight.shape"):
+        PseudoLabelClassifier(_NoFit()).fit(X, y_semi, sample_weight=w[:-1])
+    with pytest.raises(PseudoLabelError, match="KNeighborsClassifier does not accept sample_weight"):
+        PseudoLabelClassifier(KNeighborsClassifier()).fit(X[lab], y_semi[lab], sample_weight=w[lab])
+
+
+# -- metadata routing on ---------------------------------------------------------------------
+def test_fit_with_weights_with_routing_on_and_off(iris_semi):
+    X, y, _ = iris_semi
+    w = np.arange(len(y)) % 4 + 0.5
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    nested = Pipeline([("outer", StandardScaler()), ("inner", clone(pipe))])
+    by_hand = clone(pipe).fit(X, y, logisticregression__sample_weight=w)  # routing off
+    for routing in (False, True):
+        with sklearn.config_context(enable_metadata_routing=routing):
+            routing_before = repr(pipe[-1].get_metadata_routing()) if routing else None
+            fitted = fit_with_weights(clone(pipe), X, y, w)
+            assert sklearn.get_config()["enable_metadata_routing"] is routing  # restored
+            np.testing.assert_allclose(fitted[-1].coef_, by_hand[-1].coef_)
+            bare = fit_with_weights(LogisticRegression(max_iter=500), X, y, w)
+            np.testing.assert_allclose(bare.coef_, LogisticRegression(max_iter=500).fit(X, y, sample_weight=w).coef_)
+            fitted_nested = fit_with_weights(clone(nested), X, y, w)
+            assert accepts_weights(nested)
+            np.testing.assert_allclose(fitted_nested[-1][-1].coef_, by_hand[-1].coef_, rtol=1e-6)
+            if routing:  # the user's object is never touched
+                assert repr(pipe[-1].get_metadata_routing()) == routing_before
+    assert not hasattr(pipe[-1], "coef_")
+
+
+# calibrate=True's CalibratedClassifierCV cannot pass weights into a Pipeline (with routing off,
+# as before this test); it says so, and this test is about the engine's own weighted fits
+@pytest.mark.filterwarnings("ignore:Since Pipeline does not appear to accept sample_weight")
+def test_weighted_runs_with_routing_on(iris_semi):
+    X, y, y_semi = iris_semi
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"]).assign(target=np.where(y_semi == -1, np.nan, y_semi))
+    settings = [dict(soft=True), dict(pseudo_weight=0.5), dict(soft=True, calibrate=True, rounds=2)]
+    with sklearn.config_context(enable_metadata_routing=True):
+        off = {}
+        for kw in settings:
+            r = pl.run(frame, target="target", teacher=pipe, **kw)
+            assert r.fit_log[-1].weighted and "weight" in r.pseudo_labels
+            off[str(kw)] = r.metrics
+        c = pl.compare(frame, target="target", teacher=pipe)
+        assert len(c.table) > 2
+        est = PseudoLabelClassifier(pipe, soft=True).fit(X, y_semi)
+        assert est.score(X, y_semi) > 0.85
+    for kw in settings:  # the same fits, so the same scores, as with routing off
+        pd.testing.assert_frame_equal(pl.run(frame, target="target", teacher=pipe, **kw).metrics, off[str(kw)])
+    assert not hasattr(pipe[-1], "coef_")
+
+
+# -- the estimator parameter: one line naming the problem and the fix ------------------------
+class _NoFit(LogisticRegression):
+    """A classifier that fails the test if anything fits it."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise AssertionError("no model may be fitted when the input is bad")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: PseudoLabelClassifier(LogisticRegression),
+     "estimator is the class LogisticRegression, not an instance; did you mean LogisticRegression()?"),
+    (lambda: PseudoLabelClassifier("LogisticRegression"),
+     "estimator is the string 'LogisticRegression', not an estimator; did you mean "
+     "LogisticRegression() (from sklearn.linear_model import LogisticRegression)?"),
+    (lambda: PseudoLabelRegressor("random forest regressor"),
+     "estimator is the string 'random forest regressor', not an estimator; did you mean "
+     "RandomForestRegressor() (from sklearn.ensemble import RandomForestRegressor)?"),
+    (lambda: PseudoLabelClassifier("my model"),
+     "estimator is the string 'my model', not an estimator; pass an estimator instance such as "
+     "LogisticRegression()."),
+    (lambda: PseudoLabelClassifier(Ridge()),
+     "estimator Ridge is a regressor, but PseudoLabelClassifier needs a classifier; pass a classifier "
+     "such as LogisticRegression(), or use PseudoLabelRegressor for a numeric target."),
+    (lambda: PseudoLabelClassifier(make_pipeline(StandardScaler(), Ridge())),
+     "estimator StandardScaler > Ridge is a regressor, but PseudoLabelClassifier needs a classifier"),
+    (lambda: PseudoLabelRegressor(LogisticRegression()),
+     "estimator LogisticRegression is a classifier, but PseudoLabelRegressor needs a regressor; pass a "
+     "regressor such as Ridge(), or use PseudoLabelClassifier for class labels."),
+    (lambda: PseudoLabelClassifier(_NoFit(), student=Ridge()),
+     "student Ridge is a regressor, but PseudoLabelClassifier needs a classifier"),
+    (lambda: PseudoLabelClassifier(_NoFit(), student=LogisticRegression),
+     "student is the class LogisticRegression, not an instance; did you mean LogisticRegression()?"),
+    (lambda: PseudoLabelClassifier(KMeans(n_clusters=3)),
+     "estimator KMeans is a clusterer, but PseudoLabelClassifier needs a classifier; pass a classifier "
+     "such as LogisticRegression()."),
+    (lambda: PseudoLabelClassifier(StandardScaler()),
+     "estimator StandardScaler() has no predict method, so it is not a classifier; pass one such as "
+     "LogisticRegression()."),
+    (lambda: PseudoLabelRegressor(42),
+     "estimator 42 has no fit or predict method, so it is not a regressor; pass one such as Ridge()."),
+], ids=["class", "string", "string-fuzzy", "string-unknown", "regressor", "regressor-pipeline",
+        "classifier", "student-regressor", "student-class", "clusterer", "transformer", "number"])
+def test_wrong_estimator_is_one_line_before_any_fit(iris_semi, make, message):
+    X, _, y_semi = iris_semi
+    est = make()
+    est.get_params()  # constructing and inspecting never raises: fit validates
+    with pytest.raises(PseudoLabelError) as err:
+        est.fit(X, y_semi)
+    assert str(err.value).startswith(message)
+    assert "\n" not in str(err.value) and isinstance(err.value, ValueError)
