@@ -28,8 +28,8 @@ _LAZY = {
     "leakage_diagram": "diagrams",
     "panel": "panel_app",
     "PseudoLabelPanel": "panel_app",
-    "compare": "compare",
-    "ComparisonResult": "compare",
+    "compare": "comparison",
+    "ComparisonResult": "comparison",
     "PseudoLabelClassifier": "sklearn_api",
     "PseudoLabelRegressor": "sklearn_api",
 }

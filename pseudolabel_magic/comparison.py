@@ -48,24 +48,9 @@ class ComparisonResult:
 
     def plot(self, ax=None):
         """Horizontal bars of the validation score per strategy, the supervised one marked."""
-        import matplotlib.pyplot as plt
+        from .plots import plot_comparison
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.35 * len(self.table) + 1))
-        scores = self.table[self.metric]
-        colors = ["0.55" if name == "supervised" else "C0" for name in scores.index]
-        ax.barh(list(map(str, scores.index)), scores.to_numpy(dtype=float), color=colors)
-        if "supervised" in scores.index:
-            ax.axvline(scores["supervised"], color="0.3", linestyle="--", linewidth=1)
-        ax.invert_yaxis()
-        ax.set_xlabel(f"validation {self.metric}")
-        finite = scores.dropna()
-        if len(finite):
-            low, high = float(finite.min()), float(finite.max())
-            pad = max(0.01, (high - low) * 0.2)
-            ax.set_xlim(max(0.0, low - pad) if self.metric != "log_loss" else 0.0, high + pad)
-        ax.set_title("Pseudo-label strategies on the same split")
-        return ax
+        return plot_comparison(self, ax=ax)
 
     def __repr__(self) -> str:
         return (f"ComparisonResult: best on validation = {self.best!r} "

@@ -250,7 +250,7 @@ class PseudoLabelPanel:
         self.compare_button.description = "Comparing..."
         self.progress.bar_style = "info"
         self.status.value = "comparing strategies on one split..."
-        from .compare import compare  # pandas + scikit-learn are loaded by now
+        from .comparison import compare  # pandas + scikit-learn are loaded by now
 
         try:
             comparison = compare(**common)

@@ -8,7 +8,6 @@ the functions, so importing this module costs nothing.
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
 
 from .steps import STEPS
@@ -92,26 +91,15 @@ def error_html(message: str, report=None) -> str:
     return text
 
 
-def figure_png(draw, width: float = 5.0, height: float = 3.2) -> bytes:
-    """Draw on a fresh Agg figure with ``draw(ax)`` and return PNG bytes (no pyplot state)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=90)
-    ax = fig.subplots()
-    draw(ax)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 def plot_widget(title: str, draw):
     """A titled PNG image of one plot, or a short note when it cannot be drawn."""
     import ipywidgets as widgets
 
+    from .plots import CSS_WIDTH, figure_png
+
     heading = widgets.HTML(f"<b>{html.escape(title)}</b>")
-    try:
-        image = widgets.Image(value=figure_png(draw), format="png")
+    try:  # a 2x PNG shown at CSS_WIDTH px: sharp on any screen, shrinks with the panel
+        image = widgets.Image(value=figure_png(draw), format="png", width=str(CSS_WIDTH))
     except Exception as err:  # noqa: BLE001 - one failed plot must not hide the others
         return widgets.VBox([heading, widgets.HTML(_unavailable(title, err))])
     return widgets.VBox([heading, image])

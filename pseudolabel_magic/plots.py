@@ -1,5 +1,19 @@
 """matplotlib views of a run; each returns the Axes it drew on so users can restyle it.
 
+Every chart is laid out for a 640 px column (the panel, a notebook cell): figures are
+``WIDTH`` inches wide at 100 dpi with constrained layout, categories run down horizontal
+bars (long metric and class names never collide), legends sit outside the data, titles
+wrap and carry the row counts. Charts that need two scales stack one Axes per scale under
+the one returned (``ax.figure.axes`` has them all): accuracy-like scores (higher is better)
+never share an axis with log-loss or errors (lower is better). Given an ``ax``, a chart
+that needs two Axes splits that ax's slot in two.
+
+Crisp output: :func:`figure_png` renders at ``PNG_SCALE`` times the display size, to be
+shown ``CSS_WIDTH`` px wide (sharp on high-density screens). In a notebook use
+``%config InlineBackend.figure_formats = ["retina"]`` for the same 2x PNG; a plot function
+cannot choose the inline backend's format, and a figure with a higher dpi would be shown
+twice as large instead of twice as sharp.
+
 matplotlib is imported inside each function: ``import pseudolabel_magic`` must stay fast
 for ``%load_ext``, and most runs are never plotted. A leaky run (``allow_leakage=True``)
 says so in the title of every plot that shows a score.
@@ -7,18 +21,120 @@ says so in the title of every plot that shows a score.
 
 from __future__ import annotations
 
+import io
+import textwrap
+import weakref
+
 import numpy as np
 import pandas as pd
 
 _TEACHER, _STUDENT, _LABELED, _PSEUDO = "#4c78a8", "#f58518", "#4c78a8", "#f58518"
+_THRESHOLD = "#d62728"
+
+#: Figure width in inches; at 100 dpi a chart is 640 px wide, the panel's plot column.
+WIDTH = 6.4
+DPI = 100
+#: :func:`figure_png` draws this many image pixels per display pixel.
+PNG_SCALE = 2
+CSS_WIDTH = int(WIDTH * DPI)
+
+_MAX_CLASSES = 20  # more classes than this: the rarest are summed into one "other" row
+_ROW_INCHES = 0.42  # one metric or class (two bars) in a horizontal bar chart
+_OWNED: weakref.WeakSet = weakref.WeakSet()  # figures made here, which may be resized
 
 
-def _axes(ax):
+# -- figures and layout ----------------------------------------------------------------
+def _axes(ax, height: float):
+    """``ax``, or a new constrained-layout pyplot figure ``WIDTH`` x ``height`` inches.
+
+    A figure made here (or by :func:`figure_png`) and still holding one Axes takes the
+    height the chart asks for; a figure of the caller's is never resized.
+    """
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(6, 3.5))
+        fig, ax = plt.subplots(figsize=(WIDTH, height), layout="constrained")
+        _OWNED.add(fig)
+    elif ax.figure in _OWNED and len(ax.figure.axes) == 1:
+        ax.figure.set_figheight(height)
     return ax
+
+
+def figure_png(draw, *, height: float = 3.4) -> bytes:
+    """PNG bytes of ``draw(ax)`` on a fresh figure, ``PNG_SCALE`` x sharper than its size.
+
+    The figure is ``WIDTH`` inches wide at ``DPI`` (``CSS_WIDTH`` px on screen); the PNG has
+    ``PNG_SCALE`` times as many pixels, so show it ``CSS_WIDTH`` px wide, e.g.
+    ``ipywidgets.Image(value=png, format="png", width=str(CSS_WIDTH))``. No pyplot state is
+    touched (nothing is shown later by the inline backend). ``draw`` may be any plot function
+    of this module or ``ComparisonResult.plot``; this module's charts set their own height.
+    """
+    buf = io.BytesIO()
+    _draw_figure(draw, height).savefig(buf, format="png", dpi=DPI * PNG_SCALE)
+    return buf.getvalue()
+
+
+def _draw_figure(draw, height: float):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    _OWNED.add(fig)
+    draw(fig.subplots())
+    return fig
+
+
+def _split(ax, ratios: list, sharex: bool = False) -> list:
+    """``ax`` and new Axes below it, sharing ax's slot in the figure by ``ratios``."""
+    if len(ratios) == 1:
+        return [ax]
+    fig = ax.figure
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        hspace = 0.15  # constrained layout makes room for each Axes' labels itself
+        if not _constrained(fig):  # room for tick labels and an x label between the Axes
+            gap = 0.2 if sharex else 0.55  # inches
+            slot = ax.get_position().height * fig.get_figheight()
+            hspace = gap / max(0.2, (slot - gap * (len(ratios) - 1)) / len(ratios))
+        grid = spec.subgridspec(len(ratios), 1, height_ratios=ratios, hspace=hspace)
+        ax.set_subplotspec(grid[0])
+        return [ax] + [fig.add_subplot(grid[i], sharex=ax if sharex else None)
+                       for i in range(1, len(ratios))]
+    box = ax.get_position()  # an Axes placed by hand: split its rectangle
+    gap = 0.12 * box.height / len(ratios)
+    heights = np.asarray(ratios, float) / sum(ratios) * (box.height - gap * (len(ratios) - 1))
+    tops = box.y1 - np.concatenate([[0.0], np.cumsum(heights[:-1] + gap)])
+    ax.set_position([box.x0, tops[0] - heights[0], box.width, heights[0]])
+    return [ax] + [fig.add_axes([box.x0, tops[i] - heights[i], box.width, heights[i]],
+                                sharex=ax if sharex else None) for i in range(1, len(ratios))]
+
+
+def _constrained(fig) -> bool:
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    return isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+
+
+def _title(ax, head: str, detail: str = "") -> None:
+    """Title ``head: detail`` on one line when it fits the Axes, else ``detail`` below ``head``.
+
+    The width is counted in characters of the title font (DejaVu Sans averages about 0.5 em
+    a character), so it holds before layout; long parts wrap at spaces.
+    """
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    size = FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points()
+    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+    chars = max(28, int(width_pt / (0.52 * size)))
+    text = f"{head}: {detail}" if detail else head
+    parts = [text] if len(text) <= chars or not detail else [head, detail]
+    ax.set_title("\n".join(textwrap.fill(part, chars, break_on_hyphens=False) for part in parts))
+
+
+def _legend_right(ax, **kwargs):
+    """A legend outside the data, right of the Axes (constrained layout makes room)."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                     frameon=False, **kwargs)
 
 
 def _leaky_title(result, title: str) -> str:
@@ -29,24 +145,113 @@ def _config(result) -> dict:
     return getattr(result, "config", None) or {}
 
 
+def _rows(n: int, noun: str) -> str:
+    """``"1,234 unlabeled rows"``; ``"1 unlabeled row"``."""
+    return f"{n:,} {noun}" if n != 1 else f"1 {noun.removesuffix('s')}"
+
+
+def _n_validation(result):
+    index = getattr(result, "validation_index", None)
+    if index is not None:
+        return len(index)
+    return (getattr(result, "counts", None) or {}).get("n_validation")
+
+
+# -- metric families: one scale per axis -----------------------------------------------
+def lower_is_better(name) -> bool:
+    """True for losses and errors (log_loss, mae, rmse, mse, ...), False for scores."""
+    name = str(name).lower()
+    return any(word in name for word in ("loss", "error", "mae", "mse"))
+
+
+def _families(values: pd.DataFrame, task: str) -> list:
+    """``[(columns, what, direction, (low, high) or None)]``: scores first, then losses/errors.
+
+    Columns whose values are all missing are left out (a model without ``predict_proba``
+    has no log-loss). ``(low, high)`` is the bar axis a score family needs (0 to 1 when
+    every score is in it).
+    """
+    values = values.loc[:, values.notna().any()]
+    higher = [c for c in values.columns if not lower_is_better(c)]
+    lower = [c for c in values.columns if lower_is_better(c)]
+    out = []
+    if higher:
+        data = values[higher].to_numpy(float)
+        low, high = float(np.nanmin(data)), float(np.nanmax(data))
+        what = "R²" if [str(c) for c in higher] == ["r2"] else "score"
+        if task == "regression" or low < 0 or high > 1:
+            out.append((higher, what, "higher is better", (min(0.0, low - 0.05), max(1.0, high))))
+        else:
+            out.append((higher, what, "higher is better", (0.0, 1.0)))
+    if lower:
+        names = [str(c) for c in lower]
+        if names == ["log_loss"]:
+            what = "log-loss"
+        elif task == "regression" and set(names) <= {"mae", "rmse"}:
+            what = "error"
+        else:
+            what = ", ".join(names)
+        out.append((lower, what, "lower is better", None))
+    return out
+
+
+def _label_bars(ax, bars, values, span: float, fmt: str) -> None:
+    """Each bar's value at its end: inside (white) when the bar is long enough, else after it."""
+    for bar, value in zip(bars, values):
+        y = bar.get_y() + bar.get_height() / 2
+        if not np.isfinite(value):
+            ax.text(0, y, " n/a", va="center", ha="left", fontsize=8, color="0.3")
+            continue
+        inside = abs(value) > 0.3 * span
+        sign = 1 if value >= 0 else -1
+        ax.annotate(fmt.format(value), (value, y), xytext=(-3 * sign if inside else 3 * sign, 0),
+                    textcoords="offset points", va="center", fontsize=8,
+                    ha=("right" if sign > 0 else "left") if inside else ("left" if sign > 0 else "right"),
+                    color="white" if inside else "0.15")
+
+
+def _paired_barh(ax, names: list, series: list, fmt: str, span: float) -> None:
+    """Two horizontal bars per name (first series on top), names down the y axis."""
+    y = np.arange(len(names))
+    for i, (label, values, color) in enumerate(series):
+        bars = ax.barh(y + (i - 0.5) * 0.4, values, height=0.38, color=color, label=label)
+        if fmt:
+            _label_bars(ax, bars, values, span, fmt)
+    ax.set_yticks(y, names)
+    ax.set_ylim(len(names) - 0.5, -0.5)  # first name on top
+
+
+# -- the four charts -------------------------------------------------------------------
 def plot_confidence(result, ax=None):
     """Histogram of the teacher's confidence on the unlabeled rows, threshold marked."""
-    ax = _axes(ax)
+    ax = _axes(ax, 3.2)
     conf = getattr(result, "teacher_confidence", None)
     if conf is None:
         conf = result.pseudo_labels["confidence"]
     conf = pd.Series(conf).dropna()
-    ax.hist(conf.to_numpy(dtype=float), bins=30, color=_TEACHER, edgecolor="white")
+    n_selected = int(result.pseudo_labels["selected"].sum())
     cfg = _config(result)
+    history = getattr(result, "history", None)
+    rounds = len(history) if isinstance(history, pd.DataFrame) else 0
+    detail = f"{n_selected:,} selected" + (f" in {rounds} rounds" if rounds > 1 else "")
+    ax.set_xlabel("teacher confidence (round 1)" if rounds > 1 else "teacher confidence")
+    ax.set_ylabel("unlabeled rows")
+    _title(ax, f"Teacher confidence on {_rows(len(conf), 'unlabeled rows')}", detail)
+    if not len(conf):
+        ax.text(0.5, 0.5, "no confidence: the teacher gives none,\nso every row was pseudo-labelled",
+                transform=ax.transAxes, ha="center", va="center")
+        return ax
+    ax.hist(conf.to_numpy(dtype=float), bins=30, color=_TEACHER, edgecolor="white")
     threshold = cfg.get("threshold")
     if threshold is not None and cfg.get("select", "threshold") == "threshold":
-        ax.axvline(float(threshold), color="#d62728", linestyle="--", linewidth=2,
-                   label=f"threshold {threshold}")
-        ax.legend(loc="upper left")
-    n_selected = int(result.pseudo_labels["selected"].sum())
-    ax.set_xlabel("teacher confidence")
-    ax.set_ylabel("unlabeled rows")
-    ax.set_title(f"Teacher confidence on {len(conf):,} unlabeled rows; {n_selected:,} selected")
+        ax.axvline(float(threshold), color=_THRESHOLD, linestyle="--", linewidth=2)
+        low, high = ax.get_xlim()
+        right_side = (float(threshold) - low) < 0.6 * (high - low)
+        ax.annotate(f"threshold {threshold}", (float(threshold), 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(4 if right_side else -4, -4), textcoords="offset points",
+                    ha="left" if right_side else "right", va="top", color=_THRESHOLD, fontsize=9,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none",
+                          "alpha": 0.85})
     return ax
 
 
@@ -61,51 +266,84 @@ def _labeled_target(result) -> pd.Series:
     raise AttributeError("the result has no labeled target to compare the pseudo-labels with")
 
 
+def _short(name, limit: int = 24) -> str:
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def plot_classes(result, ax=None):
-    """Pseudo-label class mix of the selected rows next to the labeled mix (shares, not counts)."""
-    ax = _axes(ax)
+    """Pseudo-label class mix of the selected rows next to the labeled mix (shares, not counts).
+
+    Classes run down the y axis, labeled bar above pseudo-label bar; beyond 20 classes the
+    rarest are summed into one "other" row. Regression compares the two target histograms.
+    """
     pl = result.pseudo_labels
     pseudo = pl.loc[pl["selected"].astype(bool), "pseudo_label"]
     labeled = _labeled_target(result)
+    names = (f"labeled ({len(labeled):,})", f"pseudo-labels ({len(pseudo):,})")
+    counts = (f"{_rows(len(pseudo), 'selected pseudo-labels')} vs "
+              f"{_rows(len(labeled), 'labeled train rows')}")
     if getattr(result, "task", "classification") == "regression":
-        bins = np.histogram_bin_edges(np.concatenate([labeled.to_numpy(float), pseudo.to_numpy(float)]), 30)
-        ax.hist(labeled.to_numpy(float), bins=bins, density=True, alpha=0.6, color=_LABELED,
-                label=f"labeled ({len(labeled):,})")
-        ax.hist(pseudo.to_numpy(float), bins=bins, density=True, alpha=0.6, color=_PSEUDO,
-                label=f"pseudo-labels ({len(pseudo):,})")
+        ax = _axes(ax, 3.2)
+        both = np.concatenate([labeled.to_numpy(float), pseudo.to_numpy(float)])
+        bins = np.histogram_bin_edges(both, 30)
+        for values, name, color in ((labeled, names[0], _LABELED), (pseudo, names[1], _PSEUDO)):
+            ax.hist(values.to_numpy(float), bins=bins, density=True, alpha=0.6, color=color, label=name)
         ax.set_xlabel("target")
         ax.set_ylabel("density")
-    else:
-        mix = pd.DataFrame({
-            f"labeled ({len(labeled):,})": labeled.value_counts(normalize=True),
-            f"pseudo-labels ({len(pseudo):,})": pseudo.value_counts(normalize=True),
-        }).fillna(0.0)
-        mix.index = mix.index.map(str)
-        x = np.arange(len(mix))
-        for i, (name, color) in enumerate(zip(mix.columns, (_LABELED, _PSEUDO))):
-            ax.bar(x + (i - 0.5) * 0.4, mix[name].to_numpy(), width=0.4, color=color, label=name)
-        ax.set_xticks(x, list(mix.index))
-        ax.set_xlabel("class")
-        ax.set_ylabel("share of rows")
-    ax.legend()
-    ax.set_title("Class mix: selected pseudo-labels vs labeled train")
+        _legend_right(ax)
+        _title(ax, "Target distribution", counts)
+        return ax
+    mix = pd.DataFrame({names[0]: labeled.value_counts(normalize=True),
+                        names[1]: pseudo.value_counts(normalize=True)}).fillna(0.0)
+    if len(mix) > _MAX_CLASSES:
+        order = mix.sum(axis=1).sort_values(ascending=False).index
+        kept, rest = order[: _MAX_CLASSES - 1], order[_MAX_CLASSES - 1:]
+        mix = pd.concat([mix.loc[kept], mix.loc[rest].sum().to_frame(f"other ({len(rest)} classes)").T])
+    ax = _axes(ax, 1.3 + _ROW_INCHES * len(mix))
+    span = float(mix.to_numpy().max()) or 1.0
+    _paired_barh(ax, [_short(c) for c in mix.index],
+                 [(name, mix[name].to_numpy(), color) for name, color in zip(names, (_LABELED, _PSEUDO))],
+                 "{:.0%}" if len(mix) <= 8 else "", span)
+    ax.set_xlim(0, span * 1.08)
+    ax.xaxis.set_major_formatter("{x:.0%}")
+    ax.set_xlabel("share of rows")
+    ax.set_ylabel("class")
+    _legend_right(ax)
+    _title(ax, "Class mix", counts)
     return ax
 
 
 def plot_metrics(result, ax=None):
-    """Teacher vs student on validation, one pair of bars per metric."""
-    ax = _axes(ax)
+    """Teacher vs student on validation: horizontal bar pairs, one Axes per kind of metric.
+
+    Scores (accuracy, balanced_accuracy, f1_macro; r2) share the returned Axes; losses and
+    errors (log_loss; mae, rmse), where lower is better, get their own Axes below it.
+    """
     metrics = result.metrics.select_dtypes("number")
     rows = [r for r in ("teacher", "student") if r in metrics.index]
-    x = np.arange(len(metrics.columns))
-    for i, (role, color) in enumerate(zip(rows, (_TEACHER, _STUDENT))):
-        values = metrics.loc[role].to_numpy(dtype=float)
-        bars = ax.bar(x + (i - 0.5) * 0.4, values, width=0.4, color=color, label=role)
-        ax.bar_label(bars, fmt="%.3f", fontsize=8)
-    ax.set_xticks(x, [str(c) for c in metrics.columns])
-    ax.set_ylabel("score on validation")
-    ax.legend()
-    ax.set_title(_leaky_title(result, "Teacher vs student on validation"))
+    families = _families(metrics.loc[rows], getattr(result, "task", "classification")) or \
+        [(list(metrics.columns), "score", "no values", None)]
+    sizes = [len(family[0]) for family in families]
+    ax = _axes(ax, 0.6 + 0.75 * len(families) + _ROW_INCHES * sum(sizes))
+    axes = _split(ax, sizes)
+    for part, (cols, what, direction, limits) in zip(axes, families):
+        values = metrics.loc[rows, cols].to_numpy(float)
+        finite = values[np.isfinite(values)]
+        if limits is None:
+            high = float(finite.max()) * 1.12 if finite.size else 1.0
+            limits = (min(0.0, float(finite.min(initial=0.0))), high or 1.0)
+        span = limits[1] - limits[0]
+        series = [(role, values[i], color)
+                  for i, (role, color) in enumerate(zip(rows, (_TEACHER, _STUDENT)))]
+        _paired_barh(part, [str(c) for c in cols], series, "{:.3f}", span)
+        part.set_xlim(*limits)
+        scale = ", 0 to 1" if what == "score" and limits == (0.0, 1.0) else ""
+        part.set_xlabel(f"{what}{scale} on validation ({direction})")
+    _legend_right(ax)
+    n_val = _n_validation(result)
+    where = f"{_rows(n_val, 'validation rows')}" if n_val is not None else "validation"
+    _title(ax, _leaky_title(result, f"Teacher vs student on {where}"))
     return ax
 
 
@@ -114,24 +352,100 @@ def _score_columns(history: pd.DataFrame) -> list:
             if str(c).startswith(("student_", "score")) and pd.api.types.is_numeric_dtype(history[c])]
 
 
+def _one_round_note(result, history: pd.DataFrame) -> str:
+    cfg = _config(result)
+    asked = cfg.get("rounds") or 1
+    n = int(history["n_selected"].iloc[0]) if len(history) else 0
+    n_pool = len(result.pseudo_labels) if hasattr(result, "pseudo_labels") else None
+    of_pool = f" of {n_pool:,}" if n_pool is not None else ""
+    lines = [f"One round: {n:,}{of_pool} unlabeled rows selected."]
+    scores = [c for c in _score_columns(history) if not lower_is_better(c)]
+    metrics = getattr(result, "metrics", None)
+    if scores and len(history):
+        name = str(scores[0]).removeprefix("student_")
+        line = f"Student {name} on validation: {history[scores[0]].iloc[0]:.3f}"
+        if isinstance(metrics, pd.DataFrame) and name in metrics and "teacher" in metrics.index:
+            line += f" (teacher {metrics.loc['teacher', name]:.3f})"
+        lines.append(line + ".")
+    if asked > 1:
+        lines.append(f"Stopped after round 1 of {asked}: round 2 selected no new rows.")
+    else:
+        lines.append("A per-round chart needs rounds=2 or more.")
+    return "\n".join(lines)
+
+
 def plot_rounds(result, ax=None):
-    """Rows selected per round (bars) and the student's validation scores (lines, right axis)."""
-    ax = _axes(ax)
+    """Rows selected per round (bars), then the student's validation scores per round (lines).
+
+    Scores and losses get separate Axes below the returned one (sharing its round axis). A
+    run with one round has nothing to compare: the Axes says so in words instead.
+    """
     history = result.history
+    if len(history) <= 1:
+        ax = _axes(ax, 1.7)
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, _one_round_note(result, history), transform=ax.transAxes,
+                ha="center", va="center", linespacing=1.6)
+        _title(ax, _leaky_title(result, "Rounds: this run had one round"))
+        return ax
     rounds = history["round"].to_numpy() if "round" in history else np.arange(1, len(history) + 1)
-    ax.bar(rounds, history["n_selected"].to_numpy(), color=_PSEUDO, alpha=0.8,
-           label="rows selected this round")
-    ax.set_xlabel("round")
+    scores = _score_columns(history)
+    lines = history[scores].rename(columns=lambda c: str(c).removeprefix("student_"))
+    families = _families(lines, getattr(result, "task", "classification"))
+    ax = _axes(ax, 1.0 + 1.35 * (1 + len(families)))
+    axes = _split(ax, [1] * (1 + len(families)), sharex=True)
+    bars = ax.bar(rounds, history["n_selected"].to_numpy(), color=_PSEUDO, alpha=0.85, width=0.6)
+    ax.bar_label(bars, fmt="{:,.0f}", fontsize=8, padding=2)
+    ax.set_ylim(0, max(1.0, float(history["n_selected"].max())) * 1.25)
     ax.set_ylabel("rows selected")
     ax.set_xticks(rounds)
-    scores = _score_columns(history)
-    if scores:
-        right = ax.twinx()
-        for col in scores:
-            right.plot(rounds, history[col].to_numpy(dtype=float), marker="o",
-                       label=str(col).removeprefix("student_"))
-        right.set_ylabel("student score on validation")
-        right.legend(loc="upper right")
-    ax.legend(loc="upper left")
-    ax.set_title(_leaky_title(result, "Per-round selection and scores"))
+    styles = {name: (f"C{i}", "osD^v<>"[i % 7]) for i, name in enumerate(lines.columns)}
+    for part, (cols, what, direction, _) in zip(axes[1:], families):
+        for col in cols:  # equal scores would hide each other: each metric has its marker
+            color, marker = styles[col]
+            part.plot(rounds, lines[col].to_numpy(dtype=float), marker=marker, color=color,
+                      markersize=5, label=col)
+        values = lines[cols].to_numpy(float)
+        low, high = np.nanmin(values), np.nanmax(values)
+        pad = max(0.01, 0.15 * (high - low))  # lines need no zero; no noise blown up either
+        part.set_ylim(low - pad, high + pad)
+        part.set_ylabel(f"student {what}")
+        _legend_right(part, fontsize=9, title=direction, title_fontsize=9,
+                      alignment="left")
+    for part in axes[:-1]:
+        part.tick_params(labelbottom=False)
+    axes[-1].set_xlabel("round")
+    n_pool = len(result.pseudo_labels)
+    _title(ax, _leaky_title(result, f"{len(history)} rounds on {_rows(n_pool, 'unlabeled rows')}"),
+           "rows selected and student validation scores")
+    return ax
+
+
+def plot_comparison(comparison, ax=None):
+    """``ComparisonResult.plot``: validation score per strategy, supervised teacher marked.
+
+    Bars start at zero (a one-row difference on a small validation set must not look like a
+    landslide) and carry their values; the x label says which way is better.
+    """
+    metric = comparison.metric
+    scores = comparison.table[metric].astype(float)
+    ax = _axes(ax, 1.2 + 0.3 * len(scores))
+    y = np.arange(len(scores))
+    bars = ax.barh(y, scores.to_numpy(), height=0.7,
+                   color=["0.55" if name == "supervised" else _TEACHER for name in scores.index])
+    finite = scores[np.isfinite(scores)]
+    low = min(0.0, float(finite.min())) if len(finite) else 0.0
+    high = 1.0 if len(finite) and finite.between(0, 1).all() and not lower_is_better(metric) \
+        else (float(finite.max()) * 1.12 if len(finite) else 1.0) or 1.0
+    _label_bars(ax, bars, scores.to_numpy(), high - low, "{:.3f}")
+    if "supervised" in scores.index and np.isfinite(scores["supervised"]):
+        ax.axvline(scores["supervised"], color="0.3", linestyle="--", linewidth=1, zorder=0.5)
+    ax.set_yticks(y, [_short(name, 28) for name in scores.index])
+    ax.set_ylim(len(y) - 0.5, -0.5)
+    ax.set_xlim(low, high)
+    ax.set_xlabel(f"validation {metric} ({'lower' if lower_is_better(metric) else 'higher'} is better)")
+    runs = [r for r in comparison.results.values() if r is not None]
+    n_val = _n_validation(runs[0]) if runs else None
+    _title(ax, "Pseudo-label strategies on the same split",
+           _rows(n_val, "validation rows") if n_val is not None else "")
     return ax

@@ -6,7 +6,7 @@ from test_engine import ColumnProba, known_confidence_data
 from test_strategies import AlwaysZero
 
 import pseudolabel_magic as pl
-from pseudolabel_magic.compare import ComparisonResult, compare
+from pseudolabel_magic.comparison import ComparisonResult, compare
 
 STRATEGIES = {
     "five lines": dict(select="all"),
