@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .leakage import N_EXAMPLES, _isin, _pct
-from .leakage_report import _Check, _Evidence
+from .labels import N_EXAMPLES, isin, pct
+from .leakage_report import Check, Evidence
 
 _FIT_CHECKS = (("teacher_fit_saw_validation", "teacher", "the teacher's fit"),
                ("student_fit_saw_validation", "student", "the student's fit"),
@@ -25,7 +25,7 @@ def _union(indexes) -> pd.Index:
     return indexes[0].append(indexes[1:]).unique() if indexes else pd.Index([])
 
 
-def _reached(ev: _Evidence, labeled: pd.Index, pseudo: pd.Index) -> dict:
+def _reached(ev: Evidence, labeled: pd.Index, pseudo: pd.Index) -> dict:
     """Boolean masks over validation rows reached by fits on these rows, per identity key.
 
     Labels count only where they are identities (not shared with a set whose labels carry
@@ -37,20 +37,20 @@ def _reached(ev: _Evidence, labeled: pd.Index, pseudo: pd.Index) -> dict:
     th, uh = ev.train_hashes, ev.unlabeled_hashes
     n = len(ev.validation_index)
     none = np.zeros(n, bool)
-    by_label = (_isin(ev.validation_index, labeled) & ~ev.ambiguous_labels.get("train", none)) | \
-        (_isin(ev.validation_index, pseudo) & ~ev.ambiguous_labels.get("unlabeled", none))
+    by_label = (isin(ev.validation_index, labeled) & ~ev.ambiguous_labels.get("train", none)) | \
+        (isin(ev.validation_index, pseudo) & ~ev.ambiguous_labels.get("unlabeled", none))
     twins = np.asarray(ev.train_twins, dtype=bool)
     twins = twins if len(twins) == n and ev.twins_explained else np.zeros(n, bool)
     val_h = pd.Index(ev.validation_hashes)
-    by_train = np.asarray(val_h.isin(th[_isin(th.index, labeled)].to_numpy())) & ~twins
-    by_pool = np.asarray(val_h.isin(uh[_isin(uh.index, pseudo)].to_numpy()))
+    by_train = np.asarray(val_h.isin(th[isin(th.index, labeled)].to_numpy())) & ~twins
+    by_pool = np.asarray(val_h.isin(uh[isin(uh.index, pseudo)].to_numpy()))
     masks = {"index": by_label, "content": by_train | by_pool}
     for kind, (val_k, train_k, unl_k) in ev.keys.items():
-        parts = [train_k[_isin(train_k.index, labeled)]]
+        parts = [train_k[isin(train_k.index, labeled)]]
         if unl_k is not None:
-            parts.append(unl_k[_isin(unl_k.index, pseudo)])
+            parts.append(unl_k[isin(unl_k.index, pseudo)])
         fit_k = pd.concat(parts).dropna()
-        masks[kind] = _isin(val_k, fit_k) & val_k.notna().to_numpy()
+        masks[kind] = isin(val_k, fit_k) & val_k.notna().to_numpy()
     return masks
 
 
@@ -60,14 +60,14 @@ def _in_bucket(record, bucket: str) -> bool:
     return record.role not in ("teacher", "student") or bool(record.preprocessing)
 
 
-def _fit_check(ev: _Evidence, name: str, bucket: str, what: str, records) -> tuple[_Check, dict]:
+def _fit_check(ev: Evidence, name: str, bucket: str, what: str, records) -> tuple[Check, dict]:
     labeled = _union(r.labeled_index for r in records)
     pseudo = _union(r.pseudo_index for r in records)
     masks = _reached(ev, labeled, pseudo)
     hit = np.logical_or.reduce(list(masks.values())) if ev.n_validation else np.zeros(0, bool)
     n = int(hit.sum())
     how = ", ".join(f"{k} {int(m.sum()):,}" for k, m in masks.items())
-    detail = (f"{_pct(n, ev.n_validation)} reached {what} ({len(records)} fit(s); by {how}); "
+    detail = (f"{pct(n, ev.n_validation)} reached {what} ({len(records)} fit(s); by {how}); "
               "rule: validation rows must never be fit.")
     ex = None
     if n:
@@ -76,14 +76,14 @@ def _fit_check(ev: _Evidence, name: str, bucket: str, what: str, records) -> tup
         for k, m in masks.items():
             ex[f"by_{k}"] = m[pos]
     counts = {k: int(m.sum()) for k, m in masks.items()}
-    return _Check(name, "fail" if n else "pass", detail, n, ex), counts
+    return Check(name, "fail" if n else "pass", detail, n, ex), counts
 
 
-def _metrics_check(ev: _Evidence, eval_log) -> _Check:
+def _metrics_check(ev: Evidence, eval_log) -> Check:
     name = "metrics_on_true_labels"
     if not eval_log:
         status = "warn" if ev.n_validation else "pass"
-        return _Check(name, status, "No scoring was recorded, so none can be verified; "
+        return Check(name, status, "No scoring was recorded, so none can be verified; "
                       "rule: scores must use validation's true labels.", 0)
     truth = ev.validation_target[~ev.validation_target.index.duplicated()]
     bad_total, rows_total, examples = 0, 0, []
@@ -95,7 +95,7 @@ def _metrics_check(ev: _Evidence, eval_log) -> _Check:
         else:
             want = pd.Series(truth.reindex(idx).to_numpy(dtype=object))
         same = got.eq(want) | (got.isna() & want.isna())
-        bad = ~same.to_numpy(dtype=bool) | ~_isin(idx, ev.validation_index)
+        bad = ~same.to_numpy(dtype=bool) | ~isin(idx, ev.validation_index)
         bad_total += int(bad.sum())
         rows_total += len(idx)
         for p in np.flatnonzero(bad)[:N_EXAMPLES - len(examples)]:
@@ -105,10 +105,10 @@ def _metrics_check(ev: _Evidence, eval_log) -> _Check:
               "not validation rows with their true labels; rule: scores use validation's true "
               "labels only (never pseudo-labels).")
     ex = pd.DataFrame(examples) if examples else None
-    return _Check(name, "fail" if bad_total else "pass", detail, bad_total, ex)
+    return Check(name, "fail" if bad_total else "pass", detail, bad_total, ex)
 
 
-def fit_checks(ev: _Evidence, fit_log, eval_log, firewall) -> tuple[list, dict]:
+def fit_checks(ev: Evidence, fit_log, eval_log, firewall) -> tuple[list, dict]:
     firewall = {row: dict(keys) for row, keys in firewall.items()}
     checks = []
     for name, bucket, what in _FIT_CHECKS:
@@ -121,6 +121,6 @@ def fit_checks(ev: _Evidence, fit_log, eval_log, firewall) -> tuple[list, dict]:
     firewall["pseudo_labels"].update(
         {k: int(m.sum()) for k, m in _reached(ev, pd.Index([]), pseudo).items()})
     ambiguous = ev.ambiguous_labels.get("unlabeled", np.zeros(ev.n_validation, bool))
-    firewall["pseudo_labels"]["index"] = int((_isin(ev.validation_index, pseudo) & ~ambiguous).sum())
+    firewall["pseudo_labels"]["index"] = int((isin(ev.validation_index, pseudo) & ~ambiguous).sum())
     checks.append(_metrics_check(ev, eval_log))
     return checks, firewall

@@ -2,7 +2,7 @@
 
 A report outlives its checks: the result carries it, the after-run checks in
 :mod:`pseudolabel_magic.fitchecks` extend it from the engine's fit log, and the panel and
-diagrams draw it. Both check modules build the same records (``_Check``, ``_Evidence``), so
+diagrams draw it. Both check modules build the same records (``Check``, ``Evidence``), so
 the records and the report's text/HTML renderings live here, where neither check module
 has to import the other's job; the checks themselves are described in
 :mod:`pseudolabel_magic.leakage`.
@@ -26,7 +26,7 @@ FIREWALL_KEYS = ("index", "content", "id", "group")
 
 
 @dataclass(frozen=True)
-class _Check:
+class Check:
     name: str
     status: str
     detail: str
@@ -35,7 +35,7 @@ class _Check:
 
 
 @dataclass(frozen=True)
-class _Evidence:
+class Evidence:
     """What the after-run checks need, kept as hashes and keys rather than whole frames."""
 
     n_validation: int

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 #: a count is "far more" than chance below this Poisson tail probability ...
 ALPHA = 1e-3
