@@ -7,8 +7,8 @@ cell is read into one canonical form:
 * numbers compare by value across int/float/bool, nullable, Arrow and object columns:
   ``1``, ``1.0`` and ``True`` agree; whole numbers compare as exact int64, so distinct ids
   above 2**53 stay distinct; ``-0.0`` equals ``0.0``;
-* a float32 column compares with a float64 one at float32 precision (a downcast copy is
-  still a copy); otherwise floats compare exactly;
+* non-integral numbers compare at float32 precision (a float32 copy is still a copy, also
+  after ``pd.concat`` upcast it back to float64);
 * text compares by its exact characters (object, ``str``, ``string`` and Arrow strings
   alike); in an object column numbers stay numbers and strings stay text (``"n/a"``
   does not turn the column's numbers into text);
@@ -39,35 +39,33 @@ class Canon:
 
     ``ints`` holds whole numbers (exact int64), datetimes and timedeltas (ns); ``floats``
     holds non-integral numbers (and NaN elsewhere); ``text`` holds strings (object array,
-    None elsewhere) or is None when the column has no text; ``f32`` says the column was
-    stored at float32 precision.
+    None elsewhere) or is None when the column has no text.
     """
 
     kind: np.ndarray
     ints: np.ndarray
     floats: np.ndarray
     text: np.ndarray | None
-    f32: bool
 
     def take(self, pos: np.ndarray) -> "Canon":
         text = None if self.text is None else self.text[pos]
-        return Canon(self.kind[pos], self.ints[pos], self.floats[pos], text, self.f32)
+        return Canon(self.kind[pos], self.ints[pos], self.floats[pos], text)
 
 
-def _numbers(values: np.ndarray, na: np.ndarray, f32: bool) -> Canon:
+def _numbers(values: np.ndarray, na: np.ndarray) -> Canon:
     """Canon of float64 ``values`` (NaN where missing): whole numbers become exact ints."""
     with np.errstate(invalid="ignore"):
         whole = (np.trunc(values) == values) & (np.abs(values) < TWO63)
     ints = np.where(whole, values, 0.0).astype(np.int64)
     floats = np.where(whole | na, np.nan, values + 0.0)  # -0.0 -> 0.0
     kind = np.where(na, NA, np.where(whole, INT, FLOAT)).astype(np.int8)
-    return Canon(kind, ints, floats, None, f32)
+    return Canon(kind, ints, floats, None)
 
 
 def _integers(values: np.ndarray, na: np.ndarray) -> Canon:
     kind = np.where(na, NA, INT).astype(np.int8)
     floats = np.full(len(values), np.nan)
-    return Canon(kind, np.where(na, 0, values).astype(np.int64, copy=False), floats, None, False)
+    return Canon(kind, np.where(na, 0, values).astype(np.int64, copy=False), floats, None)
 
 
 def _instants(col: pd.Series, kind_code: int) -> Canon:
@@ -78,12 +76,7 @@ def _instants(col: pd.Series, kind_code: int) -> Canon:
         col = col.astype("timedelta64[ns]")
     ints = col.to_numpy().view(np.int64)
     kind = np.where(na, NA, kind_code).astype(np.int8)
-    return Canon(kind, np.where(na, 0, ints), np.full(len(col), np.nan), None, False)
-
-
-def _is_f32(dtype) -> bool:
-    name = str(dtype).lower()
-    return name in ("float32", "float16", "float[pyarrow]", "halffloat[pyarrow]") or name.startswith("float32")
+    return Canon(kind, np.where(na, 0, ints), np.full(len(col), np.nan), None)
 
 
 def is_text(col: pd.Series) -> bool:
@@ -110,7 +103,7 @@ def _from_scalars(values: np.ndarray) -> Canon:
     pick = np.where(codes < 0, n_u, codes)
     kind, ints = np.append(kind, NA)[pick], np.append(ints, 0)[pick]
     floats, text = np.append(floats, np.nan)[pick], np.append(text, None)[pick]
-    return Canon(kind, ints, floats, text if (kind == TEXT).any() else None, False)
+    return Canon(kind, ints, floats, text if (kind == TEXT).any() else None)
 
 
 def _scalar(v):
@@ -145,7 +138,7 @@ def canonical(col: pd.Series) -> Canon:
         kind = np.append(cats.kind, np.int8(NA))[pick]
         text = None if cats.text is None else np.append(cats.text, None)[pick]
         return Canon(kind, np.append(cats.ints, 0)[pick], np.append(cats.floats, np.nan)[pick],
-                     text, cats.f32)
+                     text)
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
         na = col.isna().to_numpy()
         if pd.api.types.is_bool_dtype(dtype):
@@ -155,7 +148,7 @@ def canonical(col: pd.Series) -> Canon:
         return _integers(values, na)
     if pd.api.types.is_float_dtype(dtype):
         values = col.to_numpy(dtype="float64", na_value=np.nan)
-        return _numbers(values, np.isnan(values), _is_f32(dtype))
+        return _numbers(values, np.isnan(values))
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return _instants(col, TIME)
     if pd.api.types.is_timedelta64_dtype(dtype):
@@ -164,7 +157,7 @@ def canonical(col: pd.Series) -> Canon:
         text = col.to_numpy(dtype=object, na_value=None)
         na = col.isna().to_numpy()
         kind = np.where(na, NA, TEXT).astype(np.int8)
-        return Canon(kind, np.zeros(len(col), np.int64), np.full(len(col), np.nan), text, False)
+        return Canon(kind, np.zeros(len(col), np.int64), np.full(len(col), np.nan), text)
     return _from_scalars(col.to_numpy(dtype=object))
 
 
@@ -183,19 +176,27 @@ def canonical_rows(frame: pd.DataFrame, columns: Sequence) -> list:
 
 
 def _cells_equal(a: Canon, ia: np.ndarray, b: Canon, ib: np.ndarray) -> np.ndarray:
+    """Cell-wise equality of canonical values (see the module docstring for the rules).
+
+    Whole numbers on both sides compare exactly (ids); a non-integral number compares at
+    float32 precision, so a float32 copy is still a copy after ``pd.concat`` upcast it to
+    float64 (two honest measurements rarely agree to 7 significant digits yet differ after).
+    """
     ka, kb = a.kind[ia], b.kind[ib]
-    if a.f32 or b.f32:  # numbers at float32 precision: a downcast copy is still a copy
-        def num(c, i, k):
-            return np.where(k == INT, c.ints[i].astype(np.float64), c.floats[i]).astype(np.float32)
-        numeric_a, numeric_b = np.isin(ka, (INT, FLOAT)), np.isin(kb, (INT, FLOAT))
-        same = numeric_a & numeric_b & (num(a, ia, ka) == num(b, ib, kb))
-        other = ~numeric_a & (ka == kb)
-    else:
-        same = np.zeros(len(ia), bool)
-        other = ka == kb
-    eq = other & ((ka == NA)
-                  | (np.isin(ka, (INT, TIME, SPAN)) & (a.ints[ia] == b.ints[ib]))
-                  | ((ka == FLOAT) & (a.floats[ia] == b.floats[ib])))
+    numeric_a, numeric_b = np.isin(ka, (INT, FLOAT)), np.isin(kb, (INT, FLOAT))
+    both_whole = (ka == INT) & (kb == INT)
+    fractional = numeric_a & numeric_b & ~both_whole
+
+    def at_float32(c, i, k):
+        return np.where(k == INT, c.ints[i].astype(np.float64), c.floats[i]).astype(np.float32)
+
+    same = np.zeros(len(ia), bool)
+    if fractional.any():
+        f = np.flatnonzero(fractional)
+        same[f] = at_float32(a, ia[f], ka[f]) == at_float32(b, ib[f], kb[f])
+    other = ~numeric_a & (ka == kb)
+    eq = (both_whole & (a.ints[ia] == b.ints[ib])) | (other & (
+        (ka == NA) | (np.isin(ka, (TIME, SPAN)) & (a.ints[ia] == b.ints[ib]))))
     if a.text is not None and b.text is not None:
         text = other & (ka == TEXT)
         if text.any():

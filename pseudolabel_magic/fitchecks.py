@@ -45,11 +45,10 @@ def _reached(ev: Evidence, labeled: pd.Index, pseudo: pd.Index) -> dict:
     by_train = np.asarray(val_h.isin(th[isin(th.index, labeled)].to_numpy())) & ~twins
     by_pool = np.asarray(val_h.isin(uh[isin(uh.index, pseudo)].to_numpy()))
     masks = {"index": by_label, "content": by_train | by_pool}
-    for kind, (val_k, train_k, unl_k) in ev.keys.items():
-        parts = [train_k[isin(train_k.index, labeled)]]
-        if unl_k is not None:
-            parts.append(unl_k[isin(unl_k.index, pseudo)])
-        fit_k = pd.concat(parts).dropna()
+    for kind, (val_k, train_k, _) in ev.keys.items():
+        # an id or group shared with the pool only warns before the run (the student sees
+        # those rows' features and pseudo-labels, never validation's labels): not counted here
+        fit_k = train_k[isin(train_k.index, labeled)].dropna()
         masks[kind] = isin(val_k, fit_k) & val_k.notna().to_numpy()
     return masks
 

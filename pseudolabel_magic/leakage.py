@@ -62,7 +62,7 @@ import pandas as pd
 
 from .errors import PseudoLabelError, did_you_mean
 from .hashing import column_hashes, combine_hashes
-from .labels import isin, pct, rows_example
+from .labels import article, isin, pct, rows_example
 from .leakage_report import FIREWALL_KEYS, FIREWALL_ROWS, Check, Evidence, LeakageReport
 from .overlap import labeled_duplicates_check, overlap_checks
 from .twins import equal_within
@@ -82,7 +82,7 @@ def _key_check(name, kind, col, val, train, unlabeled) -> tuple[Check, dict]:
         hit |= side_hit
     n = int(hit.sum())
     sides = ", ".join(f"{s} {c:,}" for s, c in per_side.items() if c is not None)
-    detail = (f"{pct(n, len(val))} share a {kind} value of column {col!r} with another split "
+    detail = (f"{pct(n, len(val))} share {article(kind)} value of column {col!r} with another split "
               f"({sides}); rule: no {kind} may be in both train and validation (sharing with "
               "the unlabeled set only warns: the student sees those rows, never their labels).")
     ex = None
@@ -92,9 +92,23 @@ def _key_check(name, kind, col, val, train, unlabeled) -> tuple[Check, dict]:
     return Check(name, status, detail, n, ex), per_side
 
 
+def _as_instants(values: pd.Series) -> pd.Series:
+    """Datetimes as UTC instants (tz-naive read as UTC), so zones and naive values compare."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return pd.to_datetime(values, utc=True)
+    return values
+
+
 def _time_check(col, val, train) -> Check:
-    latest = train[col].max()
-    hit = (val[col] < latest).to_numpy(dtype=bool, na_value=False) if pd.notna(latest) else np.zeros(len(val), bool)
+    times, latest = _as_instants(val[col]), _as_instants(train[col]).max()
+    try:
+        hit = (times < latest).to_numpy(dtype=bool, na_value=False) if pd.notna(latest) \
+            else np.zeros(len(val), bool)
+    except TypeError as err:
+        raise PseudoLabelError(
+            f"time_col {col!r} holds values that do not compare between train and validation "
+            f"({train[col].dtype} vs {val[col].dtype}); give both frames the same type, e.g. "
+            f"pd.to_datetime(frame[{col!r}], utc=True).") from err
     n = int(hit.sum())
     detail = (f"{pct(n, len(val))} are dated before the latest train row ({col!r} = {latest}); "
               "rule: validation must come after everything the models learn from.")

@@ -23,6 +23,8 @@ SYMBOL = {"fail": "\u2717", "warn": "!", "pass": "\u2713"}
 #: rows of the firewall (sets that must not touch validation) and its columns (identity keys)
 FIREWALL_ROWS = ("train", "unlabeled", "pseudo_labels", "teacher_fit", "student_fit")
 FIREWALL_KEYS = ("index", "content", "id", "group")
+#: the last sentence of a refusal; each front end says it in its own words
+OVERRIDE_HINT = "To run anyway (scores marked leaky), pass allow_leakage=True."
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,11 @@ class LeakageReport:
         if failed:
             more = f" (+{len(failed) - 1} more failed checks)" if len(failed) > 1 else ""
             return f"FAIL: {failed[0].name}: {failed[0].detail}{more}"
-        scope = "train, unlabeled and every fit" if self.after_run else "train and unlabeled (fits not yet checked)"
-        head = f"PASS with {len(warned)} warning(s)" if warned else "PASS"
-        return f"{head}: no validation row found in {scope}."
+        names = ", ".join(c.name for c in warned)
+        head = f"PASS with {len(warned)} warning(s) ({names})" if warned else "PASS"
+        if self.after_run:
+            return f"{head}: no validation row reached any fit."
+        return f"{head}: nothing refused before the fits (the fits are checked after the run)."
 
     def examples(self, check: str) -> pd.DataFrame:
         """Up to 5 offending rows of ``check``, with index labels on both sides."""
@@ -129,8 +133,7 @@ class LeakageReport:
         if failed:
             c = failed[0]
             raise PseudoLabelError(
-                f"Leakage check {c.name!r} failed ({c.count:,} rows): {c.detail} "
-                "To run anyway (scores marked leaky), pass allow_leakage=True.")
+                f"Leakage check {c.name!r} failed ({c.count:,} rows): {c.detail} {OVERRIDE_HINT}")
 
     def unlabeled_rows_like_validation(self) -> np.ndarray:
         """Per unlabeled row (by position): identical to a validation row, or sharing an

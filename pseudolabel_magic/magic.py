@@ -344,7 +344,7 @@ class PseudoLabelMagic(Magics):
             report = getattr(err, "report", None)
             if report is not None:
                 _show_report(report)
-            raise UsageError(str(err)) from None
+            raise UsageError(_in_cell_words(str(err))) from None
         except Exception as err:
             self._raise_model_failure(err, progress)
             raise  # not the user's model: a bug of ours, shown with its traceback
@@ -420,3 +420,11 @@ def unload_ipython_extension(ipython) -> None:
             manager.magics[kind].pop(name, None)
     ipython.configurables[:] = [c for c in ipython.configurables
                                 if not isinstance(c, PseudoLabelMagic)]
+
+
+def _in_cell_words(message: str) -> str:
+    """A refusal's override, as a cell writes it."""
+    from .leakage_report import OVERRIDE_HINT
+
+    return message.replace(OVERRIDE_HINT, "To run anyway (scores marked leaky), add the line "
+                           "'allow_leakage: true' or the flag --allow-leakage.")

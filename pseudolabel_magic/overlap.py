@@ -21,17 +21,24 @@ from .twins import Twins, twins
 
 
 def identity(index: pd.Index) -> bool:
-    """Index labels that identify rows: unique, and not a default 0, 1, 2, ... range.
+    """Index labels that identify rows: unique, and not a numbering.
 
-    Two frames read separately both start at 0, and ``pd.concat`` without
-    ``ignore_index`` repeats labels: such labels say nothing about which row is which.
+    Two frames read separately are both numbered (0..n-1, or 1..n in R-made tables, or
+    such a numbering with gaps after filtering), ``pd.concat`` without ``ignore_index``
+    repeats labels: such labels say nothing about which row is which. A numbering is an
+    integer index whose values stay below ten times its length (ids such as customer
+    numbers are sparse; the labels of a few rows taken from a big frame are too).
     """
-    return index.is_unique and not _fresh_range(index)
+    return index.is_unique and not _numbering(index)
 
 
-def _fresh_range(index: pd.Index) -> bool:
-    """A default 0, 1, 2, ... index, as a frame read from a file gets: labels without identity."""
-    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+def _numbering(index: pd.Index) -> bool:
+    if isinstance(index, pd.MultiIndex) or not pd.api.types.is_integer_dtype(index.dtype):
+        return False
+    if not len(index):
+        return True
+    low, high = index.min(), index.max()
+    return bool(low >= 0 and high < 10 * len(index) + 10)
 
 
 def _same_label_twins(val, other, tw: Twins) -> np.ndarray:
@@ -44,7 +51,8 @@ def _same_label_twins(val, other, tw: Twins) -> np.ndarray:
     return np.asarray(ours.isin(theirs)) & tw.a_mask
 
 
-def _index_check(name, val, other, side, tw: Twins, *, neutralised: bool):
+def _index_check(name, val, other, side, tw: Twins, *, neutralised: bool,
+                 same_label_expected: float | None = None):
     """Shared index labels, judged by whether the labels identify rows.
 
     Labels identify rows when unique and not a default 0..n-1 range; then a shared label is
@@ -67,8 +75,8 @@ def _index_check(name, val, other, side, tw: Twins, *, neutralised: bool):
     if not n:
         why = "" if by_id or not on_both.any() else (
             f" ({int(on_both.sum()):,} labels are shared, but "
-            + ("a default 0..n-1 index" if _fresh_range(val.index) or _fresh_range(other.index)
-               else "repeated labels") + " carry no identity and those rows differ)")
+            + ("repeated labels" if not (val.index.is_unique and other.index.is_unique)
+               else "numbered rows (0..n-1, 1..n)") + " carry no identity and those rows differ)")
         return Check(name, "pass", f"No validation row shares its index label with an identical "
                      f"{side} row{why}; rule: a label that identifies a row is never shared.", 0), \
             none, on_both
@@ -79,15 +87,21 @@ def _index_check(name, val, other, side, tw: Twins, *, neutralised: bool):
                    "still predicted).")
         status = "warn"
     elif by_id:
-        detail += ("; labels that identify rows (unique, not a default 0..n-1 range) put the same "
+        detail += ("; labels that identify rows (unique, not a numbering) put the same "
                    f"row in both sets. Fix: split once, or drop them ({side}.drop(validation.index, "
                    "errors='ignore')); if the frames were numbered separately, renumber one of "
                    f"them ({side}.reset_index(drop=True)).")
         status = "fail"
     else:  # labels without identity: identical rows at equal labels are judged as twins
-        detail += ("; these labels carry no identity (a default 0..n-1 index or repeated labels), "
-                   "so validation_rows_in_train judges the identical rows against chance.")
+        detail += ("; these labels carry no identity (numbered rows or repeated labels), so "
+                   "validation_rows_in_train judges the identical rows against chance")
         status = "warn"
+        if same_label_expected is not None and far_more(n_same, same_label_expected):
+            detail += (f", but identical rows at equal labels are far more than chance explains "
+                       f"({same_label_expected:.1f} expected): the validation rows are inside "
+                       f"{side}. Fix: split once, or drop them from {side}")
+            status = "fail"
+        detail += "."
     ex = frame_examples(val, hit, side, lambda pos: val.index[pos])
     return Check(name, status, detail, n, ex), (hit if by_id else same), on_both
 
@@ -177,8 +191,9 @@ def labeled_duplicates_check(train_h, val_h, pool: Reference | None, pool_counts
     n = len(train_h) + len(val_h)
     extra = n - len(np.unique(np.concatenate([train_h, val_h])))
     if pool is None:
-        return Check(name, "pass", f"{extra:,} of {n:,} labeled rows repeat an earlier one; there "
-                      "is no unlabeled set to compare the duplicate rate with.", 0)
+        return Check(name, "pass", f"{extra:,} of {n:,} labeled rows repeat an earlier one; no "
+                     "unlabeled pool to compare the duplicate rate with (none given, or it is no "
+                     "reference: see validation_rows_in_train).", 0)
     expected = expected_extra_copies(pool_counts, pool.n, n)
     detail = (f"{extra:,} of {n:,} labeled rows repeat an earlier labeled row; a sample of the "
               f"unlabeled pool of that size repeats {expected:.1f}")
@@ -189,6 +204,68 @@ def labeled_duplicates_check(train_h, val_h, pool: Reference | None, pool_counts
     return Check(name, "pass", detail + "; rule: no more than the population's own rate.", 0)
 
 
+
+
+@dataclass(frozen=True)
+class _Expected:
+    """What chance explains: distinct twin vectors in train and in the pool, and the chance
+    that two rows drawn like the reference are identical."""
+
+    pool: Reference | None
+    pool_counts: np.ndarray | None
+    train: float
+    unlabeled: float
+    train_reference: Reference
+    p_equal: float
+
+
+def _expectations(train_h, val_h, unl_h, pool_hashes, tw_train: Twins, tw_unl: Twins, n_val) -> _Expected:
+    """The pool's own duplicate rate as the reference (train's without a pool).
+
+    Leave-one-out where the pool evidently holds the validation rows themselves (their own
+    copy must not count as a natural twin). Train's own duplicates are the reference when
+    the pool has none at all, yet holds some validation vectors (not nearly all of them, which
+    would be the labeled rows themselves) while train repeats rows: a deduplicated pool says
+    nothing about how often rows repeat. The same when the pool repeats its own rows but
+    holds none of validation's while train repeats rows: a pool from another period or
+    place is not drawn like the labeled rows. Train's own repeats cannot reveal oversampling
+    before the split, so these runs warn where a representative pool would refuse.
+    """
+    ids = _vector_ids(val_h)
+    train_counts = np.unique(train_h, return_counts=True)[1]
+    train_ref = Reference(len(train_h), int(train_counts[train_counts > 1].sum()),
+                          "train set (no unlabeled set given)")
+    in_train = np.maximum(_counts_per_row(tw_train, n_val) - 1, 0)
+    if unl_h is None:
+        return _Expected(None, None, _expected(ids, in_train, train_ref, len(train_h)), 0.0,
+                         train_ref, _p_equal(train_counts))
+    all_pool = unl_h if pool_hashes is None else pool_hashes
+    pool_counts = np.unique(all_pool, return_counts=True)[1]  # sorting beats a hash table here
+    pool = Reference(len(all_pool), int(pool_counts[pool_counts > 1].sum()), "unlabeled pool")
+    in_pool = _counts_per_row(tw_unl, n_val)
+    exp_unl = _expected(ids, np.maximum(in_pool - 1, 0), pool, pool.n)
+    share_in_pool = float(tw_unl.a_mask.mean()) if n_val else 0.0
+    deduplicated = (pool.n_with_twin == 0 and train_ref.n_with_twin > 0 and tw_unl.n_distinct >= 2
+                    and share_in_pool < 0.9)  # natural repeats found once each, no repeat at all
+    shifted = (pool.n_with_twin >= 0.01 * pool.n and train_ref.n_with_twin > 0
+               and tw_unl.n_distinct == 0)  # both repeat rows, yet share none: not drawn alike
+    if deduplicated or shifted:
+        why = "deduplicated?" if deduplicated else "it shares no row with validation though both repeat rows"
+        ref = Reference(train_ref.n, train_ref.n_with_twin,
+                        f"train set (the unlabeled pool is no reference: {why})")
+        return _Expected(pool, pool_counts, _expected(ids, in_train, ref, len(train_h)), exp_unl,
+                         ref, _p_equal(train_counts))
+    if far_more(tw_unl.n_distinct, exp_unl):  # the pool holds the validation rows themselves
+        in_pool = np.maximum(in_pool - 1, 0)
+    return _Expected(pool, pool_counts, _expected(ids, in_pool, pool, len(train_h)), exp_unl, pool,
+                     _p_equal(pool_counts))
+
+
+def _p_equal(counts: np.ndarray) -> float:
+    """Chance that two distinct rows of a sample are identical (smoothed by one pair)."""
+    counts = np.asarray(counts, dtype=float)
+    n = counts.sum()
+    return float((np.sum(counts * (counts - 1)) + 1) / (n * (n - 1) + 1))
 
 
 @dataclass(frozen=True)
@@ -220,26 +297,14 @@ def overlap_checks(train, validation, unlabeled, features, *, unlabeled_from_lab
     tw_train = twins(validation, val_h, train, train_h, features)
     tw_unl = twins(validation, val_h, unlabeled, unl_h, features)
 
-    ids = _vector_ids(val_h)
-    if unlabeled is not None:
-        all_pool = unl_h if pool_hashes is None else pool_hashes
-        pool_counts = np.unique(all_pool, return_counts=True)[1]  # sorting beats a hash table here
-        pool = Reference(len(all_pool), int(pool_counts[pool_counts > 1].sum()), "unlabeled pool")
-        in_pool = _counts_per_row(tw_unl, len(validation))
-        exp_train = _expected(ids, in_pool, pool, len(train))
-        exp_unl = _expected(ids, np.maximum(in_pool - 1, 0), pool, pool.n)  # leave one out
-    else:  # no independent sample: train's own repeats (cannot reveal oversampling)
-        pool, pool_counts = None, None
-        ref = Reference.from_hashes(train_h, "train set (no unlabeled set given)")
-        exp_train = _expected(ids, np.maximum(_counts_per_row(tw_train, len(validation)) - 1, 0),
-                              ref, len(train))
-        exp_unl = 0.0
-    train_ref = pool if pool is not None else ref
-
-    idx_train, _, ambiguous_train = _index_check("validation_index_in_train", validation, train, "train", tw_train,
-                                neutralised=False)
-    idx_unl, unl_identity_hit, ambiguous_unl = _index_check("validation_index_in_unlabeled", validation, unlabeled,
-                                             "unlabeled", tw_unl, neutralised=True)
+    exp = _expectations(train_h, val_h, unl_h, pool_hashes, tw_train, tw_unl, len(validation))
+    idx_train, _, ambiguous_train = _index_check(
+        "validation_index_in_train", validation, train, "train", tw_train, neutralised=False,
+        same_label_expected=exp.p_equal * int(shared(validation.index, train.index).sum()))
+    idx_unl, unl_identity_hit, ambiguous_unl = _index_check(
+        "validation_index_in_unlabeled", validation, unlabeled, "unlabeled", tw_unl, neutralised=True)
+    pool, pool_counts, exp_train, exp_unl, train_ref = (exp.pool, exp.pool_counts, exp.train,
+                                                        exp.unlabeled, exp.train_reference)
     content_train = _train_content_check(validation, train, tw_train, exp_train, train_ref)
     content_unl, pool_has_labeled = _unlabeled_content_check(
         validation, unlabeled, tw_unl, exp_unl, pool, unlabeled_from_labeled) \
@@ -258,7 +323,8 @@ def overlap_checks(train, validation, unlabeled, features, *, unlabeled_from_lab
     pool_twins = (pd.Series(unl_h[blocked], index=unlabeled.index[blocked])
                   if unlabeled is not None else pd.Series([], dtype=np.uint64))
     return Overlap(
-        checks=checks, train_h=train_h, val_h=val_h, keys=lab_ch, pool=pool,
+        checks=checks, train_h=train_h, val_h=val_h, keys=lab_ch,
+        pool=pool if train_ref is pool else None,  # no reference: no duplicate-rate verdicts
         pool_counts=pool_counts, blocked=blocked, twins=info, train_twins=tw_train.a_mask,
         twins_explained=content_train.status != "fail",
         ambiguous={"train": ambiguous_train, "unlabeled": ambiguous_unl},

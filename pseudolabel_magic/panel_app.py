@@ -208,7 +208,7 @@ class PseudoLabelPanel:
         try:
             result = engine.run(**kwargs, progress=self._on_progress)
         except PseudoLabelError as err:
-            self._show_error(str(err), getattr(err, "report", None))
+            self._show_error(_in_panel_words(str(err)), getattr(err, "report", None))
             return None
         except Exception as err:  # noqa: BLE001 - the panel shows one line, never a traceback
             self._show_error(_short(err))
@@ -376,3 +376,12 @@ def _make_panel(namespace, caller) -> PseudoLabelPanel:
         namespace = shell_ns if shell_ns is not None else caller.f_globals
     hidden = getattr(_shell(), "user_ns_hidden", {}) if namespace is shell_ns else ()
     return PseudoLabelPanel(namespace, hidden=hidden)
+
+
+def _in_panel_words(message: str) -> str:
+    """A refusal's override, as the panel says it (it has no allow_leakage control)."""
+    from .leakage_report import OVERRIDE_HINT
+
+    return message.replace(OVERRIDE_HINT, "The panel runs only honest splits; to look at leaky "
+                           "scores anyway, copy the cell from the Code tab and add "
+                           "'allow_leakage: true'.")

@@ -148,7 +148,8 @@ def test_leakage_diagram_is_a_firewall_with_counts_and_one_verdict():
     after = report.with_fit_log(log, [EvalRecord("student", 1, val.index, val["y"])])
     words = texts(leakage_diagram(after))
     assert "\u2013" not in words and not any("not known yet" in w for w in words)
-    assert words.count("\u2717 3") == 4  # selected pseudo-labels and student's fit, content and id
+    # selected pseudo-labels and student's fit by content; ids shared with the pool only warn
+    assert words.count("\u2717 3") == 2
     assert "FAIL: student_fit_saw_validation (3)" in words
 
 
@@ -159,7 +160,10 @@ def test_the_verdict_names_two_failed_checks_and_counts_the_rest():
     rng = np.random.default_rng(4)  # a pool big enough that 2 twins are not chance
     pool = pd.DataFrame({"a": rng.normal(size=2000), evil: np.arange(5000, 7000)})
     pool = pd.concat([unl.iloc[:20], pool])  # without _frames' 3 copies of validation rows
-    report = check_leakage(pd.concat([train.rename(index={0: 100}), leaked]), val, pool, target="y",
+    val = val.rename(index=lambda i: f"r{i}")  # labels that identify rows
+    train = train.rename(index=lambda i: f"r{i}").rename(index={"r0": "r100"})  # one label shared
+    leaked.index = ["c1", "c2"]
+    report = check_leakage(pd.concat([train, leaked]), val, pool, target="y",
                            id_col=evil)  # the copies carry validation's ids: a third failure
     words = texts(report.diagram())
     assert ("FAIL: validation_index_in_train (1), validation_rows_in_train (2), +1 more") in words

@@ -77,18 +77,35 @@ def test_optional_checks_appear_only_when_their_column_is_declared():
 # -- index overlap --------------------------------------------------------------------------
 def test_validation_labels_reused_in_train_are_found_by_index():
     train, val, unl = frames()
-    train.index = list(val.index[:2]) + list(train.index[2:])
+    val.index = [f"patient-{i}" for i in range(20)]  # labels that identify rows
+    train.index = list(val.index[:2]) + [f"patient-{i}" for i in range(100, 138)]
     report = check_leakage(train, val, unl, target="y")
     assert status(report, "validation_index_in_train") == ("fail", 2)
     assert status(report, "validation_rows_in_train") == ("pass", 0)
     assert not report.ok
     ex = report.examples("validation_index_in_train")
-    assert ex[["validation_index", "train_index"]].values.tolist() == [[100, 100], [101, 101]]
+    assert ex[["validation_index", "train_index"]].values.tolist() == [["patient-0", "patient-0"],
+                                                                      ["patient-1", "patient-1"]]
+
+
+def test_numbered_frames_share_labels_by_chance_unless_their_rows_agree_too():
+    """Two tables numbered 1..n (as R's data sets are) share labels, not rows."""
+    train, val, unl = frames(n_unl=2000)
+    train.index, val.index = pd.RangeIndex(1, 41), pd.RangeIndex(1, 21)
+    unl.index = pd.RangeIndex(1, 2001)
+    report = check_leakage(train, val, unl, target="y")
+    assert report.ok and status(report, "validation_index_in_train") == ("pass", 0)
+    assert not report.unlabeled_rows_like_validation().any()  # no honest pool row kept out
+    # the validation rows pasted into train at their own labels: far more than chance
+    pasted = pd.concat([train, val])
+    report = check_leakage(pasted, val, unl, target="y")
+    assert status(report, "validation_index_in_train") == ("fail", 20)
 
 
 def test_validation_labels_in_unlabeled_are_kept_out_and_a_fresh_range_carries_no_identity():
     train, val, unl = frames()
-    unl.index = list(val.index[:4]) + list(unl.index[4:])
+    val.index = [f"row-{i}" for i in range(20)]  # labels that identify rows
+    unl.index = list(val.index[:4]) + [f"pool-{i}" for i in range(4, 30)]
     report = check_leakage(train, val, unl, target="y")
     assert status(report, "validation_index_in_unlabeled") == ("warn", 4)  # neutralised, not refused
     assert report.ok
@@ -465,3 +482,49 @@ def test_a_clean_run_passes_the_after_run_checks():
     assert not result.leaky and result.leakage.ok and result.leakage.after_run
     assert result.leakage.checks["check"].tolist() == BEFORE + AFTER
     assert set(result.leakage.checks["status"]) == {"pass"}
+
+
+def test_float32_copies_upcast_again_by_concat_are_still_copies():
+    """A float32 copy that pd.concat turned back into float64 differs from the original in
+    the last digits only: compared at float32 precision it is still a copy."""
+    train, val, unl = frames(n_unl=2000)
+    copies = val.iloc[:4].astype({"a": "float32"}).set_axis([800, 801, 802, 803])
+    stacked = pd.concat([train, copies])
+    assert stacked["a"].dtype == "float64" and (stacked["a"].iloc[-4:] != val["a"].iloc[:4].to_numpy()).all()
+    report = check_leakage(stacked, val, unl, target="y")
+    assert status(report, "validation_rows_in_train") == ("fail", 4)
+
+
+def test_ids_and_groups_shared_only_with_the_pool_warn_before_and_after_the_run():
+    train, val, unl = frames()
+    val["grp"], train["grp"], unl["grp"] = "g-val", "g-train", "g-val"  # the pool shares a group
+    report = check_leakage(train, val, unl, target="y", group_col="grp")
+    assert status(report, "shared_group") == ("warn", 20)
+    after = report.with_fit_log(fit_log(train, unl), [EvalRecord("teacher", 1, val.index, val["y"])])
+    assert after.ok and status(after, "student_fit_saw_validation") == ("pass", 0)
+
+
+def test_time_order_compares_zones_and_naive_times():
+    train, val, unl = frames()
+    train["when"] = pd.date_range("2024-01-01", periods=len(train), freq="D")  # naive (UTC)
+    val["when"] = pd.date_range("2024-06-01", periods=len(val), freq="D", tz="Asia/Tokyo")
+    unl["when"] = pd.Timestamp("2024-03-01")
+    assert status(check_leakage(train, val, unl, target="y", time_col="when"), "time_order") == ("pass", 0)
+    val["when"] = pd.date_range("2023-06-01", periods=len(val), freq="D", tz="Asia/Tokyo")
+    assert status(check_leakage(train, val, unl, target="y", time_col="when"), "time_order") == ("fail", 20)
+
+
+def test_oversampling_before_the_split_is_refused_even_when_the_pool_holds_every_row():
+    """The pool of all rows holds validation's own rows: they must not count as natural twins."""
+    from sklearn.model_selection import train_test_split
+
+    train, val, unl = frames(n_train=150, n_val=50, n_unl=2000)
+    labeled = pd.concat([train, val])
+    oversampled = pd.concat([labeled, labeled.iloc[:60].set_axis(range(5000, 5060))])
+    tr, va = train_test_split(oversampled, test_size=0.25, random_state=0)
+    everything = pd.concat([unl, labeled.drop(columns="y")])
+    report = check_leakage(tr, va, everything, target="y")
+    n_twins = int(report.twins.loc["train", "rows"])
+    assert n_twins > 5 and status(report, "validation_rows_in_train") == ("fail", n_twins)
+    assert "the unlabeled pool contains the labeled rows" in \
+        report.checks.set_index("check").loc["validation_rows_in_unlabeled", "detail"]

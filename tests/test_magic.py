@@ -284,7 +284,9 @@ def test_leakage_failure_shows_the_diagram_and_changes_nothing(ip):
             "teacher: LogisticRegression(max_iter=1000)")
     with capture_output() as captured, pytest.raises(UsageError) as info:
         cell(ip, "--save run", body)
-    assert "Leakage check" in str(info.value) and "allow_leakage" in str(info.value)
+    assert "Leakage check 'validation_rows_in_train' failed (8 rows)" in str(info.value)
+    assert "'allow_leakage: true'" in str(info.value) and "--allow-leakage" in str(info.value)
+    assert "allow_leakage=True" not in str(info.value)  # API words are not cell words
     assert captured.outputs, "the leakage diagram is displayed before the error"
     assert snapshot(ip.user_ns) == before
     # allowed on purpose: it runs and says so
