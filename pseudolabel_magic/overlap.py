@@ -16,7 +16,7 @@ import pandas as pd
 from .hashing import row_hashes
 from .labels import article, frame_examples, isin, pct, shared
 from .leakage_report import Check
-from .twinrate import Reference, expected_extra_copies, far_more, tail_probability
+from .twinrate import Reference, expected_extra_copies, far_more, hash_counts, tail_probability
 from .twins import Twins, twins
 
 
@@ -165,7 +165,7 @@ def _unlabeled_content_check(val, unlabeled, tw: Twins, expected: float, ref: Re
 
 def _vector_ids(val_h: np.ndarray) -> np.ndarray:
     """One code per distinct validation feature vector (by hash: only for expectations)."""
-    return np.unique(val_h, return_inverse=True)[1]
+    return pd.factorize(val_h)[0]
 
 
 def _counts_per_row(tw: Twins, n: int) -> np.ndarray:
@@ -189,7 +189,7 @@ def labeled_duplicates_check(train_h, val_h, pool: Reference | None, pool_counts
     """Labeled rows repeated far more often than pool rows: oversampling or copying."""
     name = "labeled_duplicates"
     n = len(train_h) + len(val_h)
-    extra = n - len(np.unique(np.concatenate([train_h, val_h])))
+    extra = n - len(hash_counts(np.concatenate([train_h, val_h])))
     if pool is None:
         return Check(name, "pass", f"{extra:,} of {n:,} labeled rows repeat an earlier one; no "
                      "unlabeled pool to compare the duplicate rate with (none given, or it is no "
@@ -232,7 +232,7 @@ def _expectations(train_h, val_h, unl_h, pool_hashes, tw_train: Twins, tw_unl: T
     before the split, so these runs warn where a representative pool would refuse.
     """
     ids = _vector_ids(val_h)
-    train_counts = np.unique(train_h, return_counts=True)[1]
+    train_counts = hash_counts(train_h)
     train_ref = Reference(len(train_h), int(train_counts[train_counts > 1].sum()),
                           "train set (no unlabeled set given)")
     in_train = np.maximum(_counts_per_row(tw_train, n_val) - 1, 0)
@@ -240,7 +240,7 @@ def _expectations(train_h, val_h, unl_h, pool_hashes, tw_train: Twins, tw_unl: T
         return _Expected(None, None, _expected(ids, in_train, train_ref, len(train_h)), 0.0,
                          train_ref, _p_equal(train_counts))
     all_pool = unl_h if pool_hashes is None else pool_hashes
-    pool_counts = np.unique(all_pool, return_counts=True)[1]  # sorting beats a hash table here
+    pool_counts = hash_counts(all_pool)
     pool = Reference(len(all_pool), int(pool_counts[pool_counts > 1].sum()), "unlabeled pool")
     in_pool = _counts_per_row(tw_unl, n_val)
     exp_unl = _expected(ids, np.maximum(in_pool - 1, 0), pool, pool.n)

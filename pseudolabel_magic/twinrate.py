@@ -50,7 +50,7 @@ class Reference:
     def from_hashes(cls, hashes: np.ndarray, name: str) -> "Reference":
         """From row hashes (a collision only merges two vectors: chance is overstated, never
         understated, so a collision can only make a check more lenient)."""
-        counts = np.unique(hashes, return_counts=True)[1]
+        counts = hash_counts(hashes)
         return cls(len(hashes), int(counts[counts > 1].sum()), name)
 
     @property
@@ -65,6 +65,19 @@ class Reference:
         seen = 1.0 - np.power(1.0 - np.minimum(counts / n, 1.0), m)
         unseen = min(1.0, self.twin_rate * m / n)
         return np.where(counts > 0, np.maximum(seen, unseen), unseen)
+
+
+def hash_counts(hashes: np.ndarray) -> np.ndarray:
+    """How many times each distinct hash occurs (order unspecified), by sorting.
+
+    Sorting a million uint64 is several times faster here than numpy's or pandas' hash
+    tables, and nothing else is needed from the distinct values.
+    """
+    if not len(hashes):
+        return np.zeros(0, np.int64)
+    s = np.sort(hashes)
+    starts = np.flatnonzero(np.concatenate([[True], s[1:] != s[:-1]]))
+    return np.diff(np.append(starts, len(s)))
 
 
 def far_more(observed: int, expected: float) -> bool:
