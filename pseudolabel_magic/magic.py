@@ -34,14 +34,6 @@ from .errors import PseudoLabelError, did_you_mean
 from .magicdisplay import _Narrator, _Progress, _show_report, model_failure
 from .params import SELECT_RULES, SETTINGS, check_run_settings, check_setting
 
-try:  # IPython >= 8.12
-    from IPython.core.magic import output_can_be_silenced
-except ImportError:  # pragma: no cover - older IPython: the trailing ';' is handled below
-
-    def output_can_be_silenced(func):
-        return func
-
-
 #: Select rules the engine knows (from :mod:`.params`: ``%config`` is checked without the engine).
 SELECT_MODES = SELECT_RULES
 
@@ -153,7 +145,8 @@ class PseudoLabelMagic(Magics):
                       "strategies on one split, as a table (--save stores the ComparisonResult)")
     @ma.argument_group("recipe keys", "Every body key is also a flag; a flag wins over the body.")
     @_key_flags
-    @output_can_be_silenced
+    # not @output_can_be_silenced: IPython would tokenize the recipe as Python after the run
+    # (and show a TokenError traceback for "target: [x"); the trailing ';' is handled here
     @no_var_expand
     @needs_local_scope
     @line_cell_magic

@@ -679,3 +679,19 @@ def test_a_failing_model_under_compare_is_one_line(real, two_strategies):
     assert "the teacher's fit failed: ValueError: could not convert string to float" in text
     assert len(text.strip().splitlines()) <= 3 and "Traceback" not in text
     assert snapshot(ip.user_ns) == before
+
+
+def test_a_body_that_is_not_python_never_ends_in_a_tokenizer_traceback(ip):
+    """The recipe is not Python: IPython must not tokenize it after a successful run."""
+    ip.user_ns["odd_df"] = ip.user_ns["train_df"].rename(columns={"label": "[x"})
+    ip.user_ns["odd_test"] = ip.user_ns["test_df"]
+    with capture_output() as captured:
+        outcome = ip.run_cell("%%pseudolabel --save odd_run\nlabeled: odd_df\nunlabeled: odd_test\n"
+                              "target: [x\nteacher: LogisticRegression(max_iter=1000)\n")
+    shown = captured.stdout + captured.stderr
+    assert outcome.success, outcome.error_in_exec
+    assert "TokenError" not in shown and "Traceback" not in shown
+    assert "odd_run" in ip.user_ns
+    outcome = ip.run_cell("%%pseudolabel --save quiet_run\nlabeled: train_df\nunlabeled: test_df\n"
+                          "target: label\nteacher: LogisticRegression(max_iter=1000);\n")
+    assert outcome.success and outcome.result is None and "quiet_run" in ip.user_ns  # ';' silences
