@@ -22,6 +22,7 @@ cell is read into one canonical form:
 from __future__ import annotations
 
 import numbers
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -91,7 +92,11 @@ def is_text(col: pd.Series) -> bool:
 
 def _from_scalars(values: np.ndarray) -> Canon:
     """Canon of an object array, one distinct value at a time (object columns are slow anyway)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts, sets): compared by their text
+        values = np.array([v if isinstance(v, Hashable) else repr(v) for v in values], dtype=object)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     n_u = len(uniques)
     kind = np.full(n_u, NA, np.int8)
     ints = np.zeros(n_u, np.int64)

@@ -38,9 +38,13 @@ KEYS: dict[str, KeySpec] = {
         KeySpec("unlabeled", FRAME, "DataFrame of rows to pseudo-label", "DF"),
         KeySpec("validation", FRAME, "held-out labeled DataFrame (else split from labeled)", "DF"),
         KeySpec("target", COLUMN, "name of the target column", "COLUMN"),
+        KeySpec("task", WORD, "classification or regression (default: from the teacher, else "
+                "guessed from the target; the result says which and why)", "TASK"),
         KeySpec("features", COLUMNS, "feature columns, comma separated (default: all others)", "COLS"),
         KeySpec("teacher", EXPR, "estimator expression for the teacher", "EXPR"),
         KeySpec("student", EXPR, "estimator expression for the student (default: like teacher)", "EXPR"),
+        KeySpec("sample_weight", EXPR, "one weight per labeled row, e.g. train_df['w'] (rows "
+                "without a target are ignored)", "EXPR"),
         KeySpec("select", WORD, "which pseudo-labels to keep: all, threshold, k-best or auto "
                 "(the benchmark's best strategy, with the guard on)", "RULE"),
         KeySpec("threshold", EXPR, "minimum teacher confidence with select threshold", "P"),
@@ -101,6 +105,8 @@ def _example(key: str) -> str:
         "teacher": "LogisticRegression(max_iter=1000)",
         "student": "HistGradientBoostingClassifier()",
         "select": "threshold",
+        "task": "regression",
+        "sample_weight": "train_df['w']",
         "threshold": "0.9",
         "k_best": "100",
         "rounds": "3",

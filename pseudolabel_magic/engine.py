@@ -8,7 +8,7 @@ lets the leakage checks prove the validation rows never trained anything.
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import numpy as np
 import pandas as pd
@@ -17,17 +17,16 @@ from sklearn.base import clone
 from . import inputs
 from .errors import PseudoLabelError
 from .fitlog import EvalRecord, FitRecord
+from .fitwarnings import WarningLog
 from .models import (
     accepts_weights,
-    default_model,
     fit_with_weights,
     gives_confidence,
-    infer_task,
     model_name,
     preprocessing_names,
 )
 from .result import PseudoLabelResult
-from .scoring import cap_rows, score_frame, stack_rows, validation_scores, with_n_jobs
+from .scoring import cap_rows, score_frame, stack_rows, validation_scores
 from .selection import curriculum_threshold, select_rows
 from .steps import ProgressEvent
 from .teachers import (
@@ -38,12 +37,12 @@ from .teachers import (
 )
 
 
-def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validation=None,
-        val_size=0.2, features=None, select="all", threshold=None, k_best=None, rounds=1,
-        balance=False, soft=False, pseudo_weight=1.0, group_col=None, time_col=None,
-        id_col=None, random_state=0, allow_leakage=False, progress=None, calibrate=False,
-        oof=False, guard=None, curriculum=None, max_pseudo_rows=None, n_jobs=None,
-        chunk_rows=200_000) -> PseudoLabelResult:
+def run(labeled, unlabeled=None, *, target, task=None, teacher=None, student=None,
+        validation=None, sample_weight=None, val_size=0.2, features=None, select="all",
+        threshold=None, k_best=None, rounds=1, balance=False, soft=False, pseudo_weight=1.0,
+        group_col=None, time_col=None, id_col=None, random_state=0, allow_leakage=False,
+        progress=None, calibrate=False, oof=False, guard=None, curriculum=None,
+        max_pseudo_rows=None, n_jobs=None, chunk_rows=200_000) -> PseudoLabelResult:
     """Run the pseudo-label recipe: teacher on train, pseudo-label, student on both.
 
     ``validation`` (or the ``val_size`` split of ``labeled``) is never used to fit; it only
@@ -62,12 +61,23 @@ def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validati
     caps the pseudo-labelled rows the student gets (sampled with ``random_state``);
     ``n_jobs`` is set on models that take it. ``unlabeled`` may be a Dask DataFrame: see
     :mod:`pseudolabel_magic.distributed` (``predictions`` then stays a lazy Dask DataFrame).
+
+    ``task="classification"`` or ``"regression"`` says what the target is; None takes it
+    from the teacher (a classifier or a regressor), else guesses it from the target
+    (``result.task_reason`` says which). ``sample_weight`` weights the labeled rows (an array
+    with one number per row of ``labeled``, or a Series on its index; rows without a target
+    are ignored): the teacher and every labeler fit with the train rows' weights, the
+    student with those and the pseudo-labels' weights; validation scores are unweighted.
+    ``random_state`` also seeds every estimator whose ``random_state`` is None (on the
+    engine's clones; your objects are not changed). Warnings raised in the fits are shown
+    once per run, counted, in ``result.warnings``.
     """
     from .params import check_run_settings
     from .strategies import resolve_settings
 
     check_run_settings(  # every setting's type and range, before anything else
-        target=target, teacher=teacher, student=student, val_size=val_size, features=features,
+        target=target, task=task, teacher=teacher, student=student,
+        sample_weight=sample_weight, val_size=val_size, features=features,
         select=select, threshold=threshold, k_best=k_best, rounds=rounds, balance=balance,
         soft=soft, pseudo_weight=pseudo_weight, group_col=group_col, time_col=time_col,
         id_col=id_col, random_state=random_state, allow_leakage=allow_leakage,
@@ -77,7 +87,9 @@ def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validati
         select=select, threshold=threshold, k_best=k_best, rounds=rounds, balance=balance,
         soft=soft, calibrate=calibrate, oof=oof, guard=guard, curriculum=curriculum)
     config = dict(
-        target=target, features=None if features is None else list(features), **strategy,
+        target=target, task=task, features=None if features is None
+        else [features] if isinstance(features, str) else list(features),
+        **strategy, sample_weight_given=sample_weight is not None,
         pseudo_weight=pseudo_weight, val_size=val_size, group_col=group_col, time_col=time_col,
         id_col=id_col, random_state=random_state, allow_leakage=allow_leakage,
         validation_given=validation is not None, unlabeled_given=unlabeled is not None,
@@ -89,7 +101,15 @@ def run(labeled, unlabeled=None, *, target, teacher=None, student=None, validati
     if config["unlabeled_is_dask"]:  # detected without importing dask
         from .distributed import DaskWorkflow as workflow_class
     workflow = workflow_class(config, progress)
-    return workflow.execute(labeled, unlabeled, validation, teacher, student)
+    workflow.sample_weight = sample_weight
+    try:
+        result = workflow.execute(labeled, unlabeled, validation, teacher, student)
+    except BaseException:
+        with suppress(Warning):  # a warning the user made an error must not hide this one
+            workflow.warning_log.show(workflow.label_notes, stacklevel=2)
+        raise
+    workflow.warning_log.show(workflow.label_notes, stacklevel=2)  # once per run
+    return result
 
 
 class _Workflow:
@@ -146,7 +166,13 @@ class _Workflow:
                 f"the labeled set is empty: every {target!r} is missing; label some rows first."
             )
         inputs.check_unlabeled(unlabeled, features)
-        task = infer_task(labeled_rows[target], teacher)
+        # the labels (one line when no model can learn them), the task and why, the weights
+        self.label_notes = inputs.check_target(labeled_rows[target], target)
+        task, self.task_reason, task_notes = inputs.choose_task(
+            labeled_rows[target], target, cfg["task"], teacher, student)
+        self.notes = [*self.label_notes, *task_notes]
+        weights = inputs.labeled_weights(getattr(self, "sample_weight", None), labeled, target,
+                                         cfg["unlabeled_given"])
         if validation is not None:
             inputs.check_validation_frame(validation, labeled, target)
             train = labeled_rows
@@ -155,11 +181,17 @@ class _Workflow:
                 labeled_rows, target, task, val_size=cfg["val_size"], group_col=cfg["group_col"],
                 time_col=cfg["time_col"], random_state=cfg["random_state"], features=features)
             train, validation = labeled_rows.iloc[train_pos], labeled_rows.iloc[val_pos]
+            weights = None if weights is None else weights[train_pos]
         inputs.check_train(train, target, task)
-        if teacher is None:
-            teacher = default_model(task, train, features, len(train), cfg["random_state"])
-        teacher = with_n_jobs(clone(teacher), cfg.get("n_jobs"))
-        student = clone(teacher) if student is None else with_n_jobs(clone(student), cfg.get("n_jobs"))
+        inputs.check_train_weights(weights)
+        self.train_weights = weights
+        # defaults sized for their own rows, preprocessing in front of bare estimators (noted)
+        from .models import build_models
+
+        teacher, student, self.model_notes = build_models(
+            task, train, train[target], validation, unlabeled, features, teacher, student,
+            random_state=cfg["random_state"], n_jobs=cfg.get("n_jobs"),
+            max_pseudo_rows=cfg.get("max_pseudo_rows"))
         check_labeler_settings(cfg, teacher, task)
         confident = gives_confidence(teacher, task) or labeler_confidence(cfg, task)
         if cfg["select"] in ("threshold", "k-best") and not confident:
@@ -207,10 +239,15 @@ class _Workflow:
         return report
 
     # -- steps ------------------------------------------------------------------------
+    def _recording(self, role, during):
+        """The warnings of one fit or prediction, kept and shown once at the end (run)."""
+        return self.warning_log.recording(role, during)
+
     def _fit(self, template, role, X, y, labeled_index, pseudo_index, weights=None):
         model = clone(template)
         try:
-            fit_with_weights(model, X, y, weights)
+            with self._recording(role, "fit"):
+                fit_with_weights(model, X, y, weights)
         except Exception as err:  # the front ends name the fit that failed
             err.pseudolabel_role, err.pseudolabel_round = role, self.round
             raise
@@ -273,8 +310,10 @@ class _Workflow:
     def execute(self, labeled, unlabeled, validation, teacher, student) -> PseudoLabelResult:
         cfg = self.config
         target = cfg["target"]
+        self.warning_log, self.notes, self.label_notes, self.task_reason = WarningLog(), [], [], ""
         with self._step("split"):
             self._prepare(labeled, unlabeled, validation, teacher, student)
+            self._ready_templates()
             report = self._check_leakage()
         # pool rows identical to (or labelled like) a validation row never train a student
         blocked = self._blocked(report)
@@ -295,16 +334,18 @@ class _Workflow:
         teacher_model = student_model = None
         teacher_scores = student_scores = None
         X_student = y_student = pseudo_index = weights = None  # set by each round's combine step
+        train_w = self.train_weights  # sample_weight of the train rows (None: unweighted)
         for r in range(1, cfg["rounds"] + 1):
             self.round = r
             with self._step("teacher", "fit on train" if r == 1 else "the last student teaches"):
                 if r == 1:
                     teacher_model = self._fit(self.teacher_template, "teacher", X_train, y_train,
-                                              X_train.index, empty_index)
-                    teacher_scores = self._evaluate(teacher_model, "teacher")
+                                              X_train.index, empty_index, train_w)
+                    with self._recording("teacher", "score"):
+                        teacher_scores = self._evaluate(teacher_model, "teacher")
                     current = teacher_model
                     labeler = fit_labeler(self, self.teacher_template, X_train, y_train,
-                                          X_train.index, empty_index, role="teacher")
+                                          X_train.index, empty_index, train_w, role="teacher")
                 else:  # calibrate/oof: refit the labeler on the last student's rows
                     labeler = fit_labeler(self, self.student_template, X_student, y_student,
                                           X_train.index, pseudo_index, weights, role="student")
@@ -312,7 +353,8 @@ class _Workflow:
             available = selected_round == 0
             with self._step("pseudo_label"):
                 pool_pos = np.flatnonzero(available)
-                scores = self._score_pool(current, pool_pos, target_scale)
+                with self._recording("teacher" if r == 1 else "student", "predict"):
+                    scores = self._score_pool(current, pool_pos, target_scale)
                 if r == 1:
                     first_scores = scores  # read-only views of it until round 2 writes
                     pseudo_label = scores["label"].to_numpy()
@@ -349,12 +391,13 @@ class _Workflow:
                 if task == "classification":
                     y_student = _common_dtype(y_student, y_train)
                 weights = None
-                if weighted:
+                if weighted or train_w is not None:  # train rows' weights, then pseudo-labels'
                     w = np.full(len(sel_pos), float(cfg["pseudo_weight"]))
                     if cfg["soft"]:
                         w = w * np.nan_to_num(pseudo_conf[sel_pos], nan=1.0)
-                    weights_all[sel_pos] = w
-                    weights = np.concatenate([np.ones(len(X_train)), w])
+                    if weighted:
+                        weights_all[sel_pos] = w
+                    weights = np.concatenate([np.ones(len(X_train)) if train_w is None else train_w, w])
                 self.counts["n_student_train"] = len(X_student)
                 n_new, n_sel = len(new_pos), len(sel_pos)
                 new_counts = _class_counts(pseudo_label, new_pos) if task == "classification" else None
@@ -363,21 +406,24 @@ class _Workflow:
             with self._step("student"):
                 student_model = self._fit(self.student_template, "student", X_student, y_student,
                                           X_train.index, pseudo_index, weights)
-                student_scores = self._evaluate(student_model, "student")
+                with self._recording("student", "score"):
+                    student_scores = self._evaluate(student_model, "student")
                 current = student_model
             history.append(_history_row(r, n_new, n_sel, len(X_student), new_counts, student_scores))
 
         twins = report.validation_twins_in_train
         apart = None
         if twins.any():  # natural twins of validation rows in train: also score without them
-            apart = pd.DataFrame([self._evaluate_apart(teacher_model, "teacher", twins),
-                                  self._evaluate_apart(student_model, "student", twins)],
-                                 index=["teacher", "student"]) if (~twins).any() else None
+            with self._recording("teacher and student", "score"):
+                apart = pd.DataFrame([self._evaluate_apart(teacher_model, "teacher", twins),
+                                      self._evaluate_apart(student_model, "student", twins)],
+                                     index=["teacher", "student"]) if (~twins).any() else None
         guard_used = cfg["guard"] and _student_scored_lower(teacher_scores, student_scores, task)
         final_model = teacher_model if guard_used else student_model
         start = time.perf_counter()
         X_student = y_student = None  # the stacked rows are not needed any more
-        predictions = self._predict_final(final_model, target_scale)
+        with self._recording("teacher" if guard_used else "student", "predict"):
+            predictions = self._predict_final(final_model, target_scale)
         self.timings["predict"] = time.perf_counter() - start
         self.done_units = self.total_units
         report = report.with_fit_log(self.fit_log, self.eval_log)
@@ -410,7 +456,36 @@ class _Workflow:
             train_target=self.train[target],
             guard_used=bool(guard_used), final_model="teacher" if guard_used else "student",
             metrics_without_twins=apart, n_validation_twins=int(twins.sum()),
+            task_reason=self.task_reason,
+            notes=[*self.notes, *getattr(self, "model_notes", [])],  # model_notes: build_models
+            warnings=self.warning_log.table(),
         )
+
+    def _ready_templates(self):
+        """Seed the engine's own clones and check they take the labeled rows' weights."""
+        seed = self.config["random_state"]
+        self.teacher_template = seeded(self.teacher_template, seed)
+        self.student_template = seeded(self.student_template, seed)
+        if self.train_weights is not None:
+            for role, model in (("teacher", self.teacher_template), ("student", self.student_template)):
+                if not accepts_weights(model):
+                    raise PseudoLabelError(
+                        f"sample_weight needs a {role} whose fit takes sample_weight, which "
+                        f"{model_name(model)} does not; pass sample_weight=None or another {role}.")
+
+
+def seeded(model, random_state):
+    """A clone of ``model`` whose unset ``random_state`` parameters (a Pipeline's steps, a
+    wrapped estimator's) are ``random_state``; the same model when there is nothing to set."""
+    if random_state is None or not hasattr(model, "get_params"):
+        return model
+    unset = [name for name, value in model.get_params(deep=True).items()
+             if value is None and (name == "random_state" or name.endswith("__random_state"))]
+    if not unset:
+        return model
+    model = clone(model)
+    model.set_params(**dict.fromkeys(unset, random_state))
+    return model
 
 
 def _student_scored_lower(teacher_scores: dict, student_scores: dict, task: str) -> bool:

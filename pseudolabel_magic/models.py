@@ -1,23 +1,26 @@
-"""Default teacher/student models and the preprocessing that lets them eat raw DataFrames.
+"""Default teacher/student models, and what a user's model gets in front of it.
 
-Notebook frames hold numbers, booleans, categoricals, strings, dates and missing values. The
-defaults take all of those without the user writing a pipeline: HistGradientBoosting handles
-NaN and low-cardinality categoricals natively, so the only preprocessing is an ordinal code
-for text/categorical columns and a number for dates.
+Notebook frames hold numbers, booleans, categoricals, strings, dates and missing values.
+The defaults take all of those without the user writing a pipeline: a small cleaning
+step, then skrub's TableVectorizer for the text, category and date columns (see
+:mod:`.preprocessing`). A user's bare
+estimator gets the same preprocessing when the features need it (text, categories, dates,
+inf, or missing values it refuses), and the run says so; a user's Pipeline is used as given.
 
-Small training sets get a RandomForest instead: boosting with the library default
-``min_samples_leaf=20`` predicts a single class from a 20-row classroom set, and even with
-smaller leaves it trailed the forest on wine/breast_cancer/iris at 10% labels (mean accuracy
-on the unlabeled rows over 5 seeds: wine 0.84 vs 0.94, breast_cancer 0.91 vs 0.94, iris 0.93
-vs 0.95). Forests also give regression a confidence (the spread of their trees).
+Small training sets get a RandomForest instead of boosting: boosting with the library
+default ``min_samples_leaf=20`` predicts a single class from a 20-row classroom set, and
+even with smaller leaves it trailed the forest on wine/breast_cancer/iris at 10% labels
+(mean accuracy on the unlabeled rows over 5 seeds: wine 0.84 vs 0.94, breast_cancer 0.91
+vs 0.94, iris 0.93 vs 0.95). Forests also give regression a confidence (the spread of
+their trees). The default student is sized for its own rows (train + pseudo-labelled),
+so a forest chosen for 800 train rows is not refit on 100,800.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import is_classifier, is_regressor
-from sklearn.compose import ColumnTransformer
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -25,14 +28,13 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 from sklearn.utils.validation import has_fit_parameter
 
-from .scoring import has_proba
+from .errors import PseudoLabelError
+from .pipelinecheck import check_pipeline
+from .preprocessing import FeatureProfile, tabular_pipeline, wrap_reason
+from .scoring import has_proba, with_n_jobs
 
-#: A text/categorical column with more distinct values than this is coded as an ordinal
-#: number instead of a native categorical (HistGradientBoosting allows at most 255 bins).
-MAX_CATEGORIES = 250
 #: Below this many training rows the default model is a RandomForest, above it boosting.
 SMALL_TRAIN_ROWS = 2000
 #: Integer-like targets with at most this many distinct values are classes, not amounts.
@@ -58,103 +60,156 @@ def infer_task(y: pd.Series, teacher=None) -> str:
     return "regression"
 
 
-def _dates_to_numbers(frame):
-    """Seconds since the epoch (UTC; tz-naive read as UTC), NaN for missing: trees only need
-    the order. Frames in different zones, or one zone-aware and one naive, agree."""
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        values = pd.to_datetime(frame[col], utc=True).dt.tz_convert(None)
-        out[col] = (values - pd.Timestamp(0)).dt.total_seconds()
-    return out
+def default_model(task: str, frame: pd.DataFrame, features, n_train: int, random_state,
+                  n_jobs=None, profile: FeatureProfile | None = None) -> Pipeline:
+    """The default model for ``n_train`` training rows: preprocessing + a sized estimator.
 
+    Parameters
+    ----------
+    task : {'classification', 'regression'}
+    frame : DataFrame
+        Rows with the feature columns: which of them hold text, categories or dates.
+    features : list
+        The feature columns.
+    n_train : int
+        Rows the model will be fitted on: a RandomForest (200 trees) below
+        ``SMALL_TRAIN_ROWS``, HistGradientBoosting from there on.
+    random_state : int, RandomState or None
+    n_jobs : int, default=None
+        Cores for the forest (boosting uses OpenMP threads, set by the environment).
+    profile : FeatureProfile, default=None
+        What the features of every frame of the run hold (instead of ``frame`` alone).
 
-def _to_float(frame):
-    """Booleans (also nullable ones) as 0/1 floats with NaN for missing."""
-    return frame.astype("float64")
-
-
-def _to_text(frame):
-    """Categoricals/strings as plain objects with NaN for missing, so unseen values code as NaN."""
-    return frame.astype(object).where(frame.notna(), np.nan)
-
-
-def column_kinds(frame: pd.DataFrame, features) -> dict:
-    """Group feature columns by how the default pipeline must treat them."""
-    kinds = {"numeric": [], "boolean": [], "datetime": [], "category": [], "ordinal": []}
-    for col in features:
-        dtype = frame[col].dtype
-        if pd.api.types.is_bool_dtype(dtype):
-            kinds["boolean"].append(col)
-        elif pd.api.types.is_datetime64_any_dtype(dtype):
-            kinds["datetime"].append(col)
-        elif pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
-            kinds["numeric"].append(col)
-        elif frame[col].nunique(dropna=True) <= MAX_CATEGORIES:
-            kinds["category"].append(col)
-        else:
-            kinds["ordinal"].append(col)
-    return kinds
-
-
-def make_preprocessor(frame: pd.DataFrame, features) -> tuple[ColumnTransformer, list[int]]:
-    """A ColumnTransformer for ``features`` and the output positions that are categorical."""
-    kinds = column_kinds(frame, features)
-    transformers = []
-    categorical_positions: list[int] = []
-    position = 0
-
-    def encoder():
-        return OrdinalEncoder(
-            handle_unknown="use_encoded_value",
-            unknown_value=np.nan,
-            encoded_missing_value=np.nan,
-        )
-
-    if kinds["category"]:
-        transformers.append(
-            ("category", Pipeline([("text", FunctionTransformer(_to_text)), ("code", encoder())]),
-             kinds["category"])
-        )
-        categorical_positions = list(range(len(kinds["category"])))
-        position += len(kinds["category"])
-    if kinds["ordinal"]:
-        transformers.append(
-            ("ordinal", Pipeline([("text", FunctionTransformer(_to_text)), ("code", encoder())]),
-             kinds["ordinal"])
-        )
-    if kinds["boolean"]:
-        transformers.append(("boolean", FunctionTransformer(_to_float), kinds["boolean"]))
-    if kinds["datetime"]:
-        transformers.append(("datetime", FunctionTransformer(_dates_to_numbers), kinds["datetime"]))
-    if kinds["numeric"]:
-        transformers.append(("numeric", "passthrough", kinds["numeric"]))
-    preprocessor = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
-    return preprocessor, categorical_positions
-
-
-def default_model(task: str, frame: pd.DataFrame, features, n_train: int, random_state) -> Pipeline:
-    """The default teacher: preprocessing + a model sized to the training set."""
-    preprocessor, categorical = make_preprocessor(frame, features)
+    Returns
+    -------
+    Pipeline
+        ``preprocess`` (``clean``, then ``vectorize``, a TableVectorizer, when a feature
+        holds text, categories or dates) > ``model``.
+    """
+    profile = FeatureProfile([frame], features) if profile is None else profile
     if n_train < SMALL_TRAIN_ROWS:
         forest = RandomForestClassifier if task == "classification" else RandomForestRegressor
-        model = forest(n_estimators=200, random_state=random_state)
-        return Pipeline([("preprocess", preprocessor), ("model", model)])
-    params = dict(
-        min_samples_leaf=int(max(1, min(20, n_train // 20))),
-        categorical_features=categorical or None,
-        random_state=random_state,
-    )
-    if task == "classification":
-        model = HistGradientBoostingClassifier(**params)
+        model = forest(n_estimators=200, random_state=random_state, n_jobs=n_jobs)
     else:
-        model = HistGradientBoostingRegressor(**params)
-    return Pipeline([("preprocess", preprocessor), ("model", model)])
+        boosting = HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
+        model = boosting(min_samples_leaf=int(max(1, min(20, n_train // 20))),
+                         categorical_features="from_dtype", random_state=random_state)
+    return tabular_pipeline(model, profile.to_vectorize, n_features=len(features),
+                            random_state=random_state)
 
 
-def needs_preprocessing(frame: pd.DataFrame, features) -> bool:
-    """True when some feature is not plain numeric, so a bare user estimator would choke."""
-    kinds = column_kinds(frame, features)
-    return any(kinds[k] for k in ("boolean", "datetime", "category", "ordinal"))
+def prepare_estimator(estimator, frames, features=None, *, random_state=0, role="teacher"):
+    """The user's model as the run fits it, and the note saying what was added (or None).
+
+    A bare estimator gets the default preprocessing in front when the features need it
+    (text, categories, dates, inf, or missing values its tags refuse); a Pipeline is used
+    as given, after :func:`~.pipelinecheck.check_pipeline` tried it on a few train rows.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        The user's model (not modified).
+    frames : DataFrame, list of DataFrames or FeatureProfile
+        Train, validation and the unlabeled rows (None entries are skipped), or their profile.
+    features : list, default=None
+        The feature columns (not needed with a FeatureProfile).
+    random_state : int, RandomState or None
+    role : {'teacher', 'student'}
+        Named in the note.
+
+    Returns
+    -------
+    (estimator, str or None)
+        The model to clone and fit, and e.g. "added the default preprocessing in front of
+        your teacher RandomForestClassifier because column 'city' holds text".
+    """
+    if isinstance(frames, FeatureProfile):
+        profile = frames
+    else:
+        profile = FeatureProfile([frames] if isinstance(frames, pd.DataFrame) else frames, features)
+    if hasattr(estimator, "steps"):
+        return estimator, None
+    reason = wrap_reason(estimator, profile)
+    if reason is None:
+        return estimator, None
+    profile.check_cells()
+    wrapped = tabular_pipeline(clone(estimator), profile.to_vectorize,
+                               n_features=len(profile.features), random_state=random_state)
+    return wrapped, (f"added the default preprocessing in front of your {role} "
+                     f"{type(estimator).__name__} because {reason}")
+
+
+def build_models(task: str, train: pd.DataFrame, y_train, validation, unlabeled, features,
+                 teacher=None, student=None, *, random_state=0, n_jobs=None,
+                 max_pseudo_rows=None):
+    """Teacher and student templates for a run, and the notes the result shows.
+
+    Raises :class:`~.errors.PseudoLabelError` (one line, before any fit) for cells no model
+    takes, or a user's Pipeline that cannot take a text/category/date column. The default
+    student is sized for its own rows: ``len(train)`` plus every unlabeled row it may get
+    (at most ``max_pseudo_rows``), so above 2,000 it is HistGradientBoosting even when
+    the teacher is a forest. ``n_jobs`` is set on models that take it.
+
+    Returns
+    -------
+    teacher, student : estimator or Pipeline
+        Fresh clones; the user's objects are never fitted.
+    notes : list of str
+        One sentence per thing the run did that the user did not write: preprocessing
+        added in front of a bare estimator, ``inf`` read as missing.
+    """
+    _check_unique_names(features, labeled=train, validation=validation, unlabeled=unlabeled)
+    profile = FeatureProfile([train, validation, unlabeled], features)
+    notes = []
+    if teacher is None or not all(hasattr(m, "steps") for m in (teacher, student) if m is not None):
+        profile.check_cells()  # the default preprocessing and bare estimators take no lists
+    prepared = {}
+    for role, model in (("teacher", teacher), ("student", student)):
+        if model is None:
+            continue
+        if hasattr(model, "steps") and not _cleans(model):  # the default preprocessing takes all
+            check_pipeline(model, train[features], y_train, role, profile)
+        model, note = prepare_estimator(model, profile, random_state=random_state, role=role)
+        if note is not None:
+            notes.append(note)
+        prepared[role] = model
+    if teacher is None:
+        teacher = default_model(task, train, features, len(train), random_state, n_jobs, profile)
+    else:
+        teacher = prepared["teacher"]
+    if student is not None:
+        student = prepared["student"]
+    elif "teacher" not in prepared:
+        pool = len(unlabeled) if max_pseudo_rows is None else min(len(unlabeled), int(max_pseudo_rows))
+        student = default_model(task, train, features, len(train) + pool, random_state, n_jobs, profile)
+    teacher = with_n_jobs(clone(teacher), n_jobs)
+    student = with_n_jobs(clone(teacher if student is None else student), n_jobs)
+    if any(_cleans(m) for m in (teacher, student)) and profile.inf_note():
+        notes.append(profile.inf_note())
+    return teacher, student, notes
+
+
+def _check_unique_names(features, **frames) -> None:
+    """One line for a feature name two columns share (``frame[name]`` would be a frame)."""
+    wanted = set(features)
+    for name, frame in frames.items():
+        if frame is None:
+            continue
+        columns = frame.columns
+        for col in columns[columns.duplicated()]:
+            if col in wanted:
+                raise PseudoLabelError(
+                    f"column {col!r} appears {int((columns == col).sum())} times in {name}; "
+                    f"rename the copies so each column has its own name "
+                    f"(e.g. {name}.columns = [...]), or leave it out with features=[...].")
+
+
+def _cleans(model) -> bool:
+    """Whether ``model`` starts with the default preprocessing (which reads inf as missing)."""
+    from .preprocessing import _clean_frame
+
+    first = model.steps[0][1] if hasattr(model, "steps") else None
+    return hasattr(first, "steps") and getattr(first.steps[0][1], "func", None) is _clean_frame
 
 
 # -- what a (user's) model can do: asked before fitting, so bad settings fail early -------

@@ -29,6 +29,8 @@ from .errors import PseudoLabelError, did_you_mean
 
 #: The select rules ``run`` knows (``selection.SELECT_MODES``; a test keeps them equal).
 SELECT_RULES = ("all", "threshold", "k-best", "auto")
+#: The tasks ``run`` knows.
+TASKS = ("classification", "regression")
 
 # How a value is checked: each kind has one checker in ``_CHECKERS`` below.
 BOOL = "bool"  # True or False (numpy bools too); never 0/1 or text
@@ -43,6 +45,7 @@ ESTIMATOR = "estimator"  # an unfitted scikit-learn estimator object
 COLUMN = "column"  # one column label
 COLUMNS = "columns"  # a list of column labels (or one name)
 CALLBACK = "callback"  # a callable
+WEIGHTS = "weights"  # one number per labeled row: an array, a list or a Series
 
 
 @dataclass(frozen=True)
@@ -96,12 +99,22 @@ _ESTIMATOR_FIX = "pass an estimator object such as RandomForestClassifier()"
 SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("target", None, COLUMN, "one column name", "pass the name of the label column, "
             "e.g. target='label'", "the column holding the labels (missing = unlabeled)"),
+    Setting("task", None, CHOICE, "None, 'classification' or 'regression'",
+            "pass task='classification' or task='regression', or None to take it from the "
+            "teacher or the target", "classes or amounts (None: the teacher's kind, else "
+            "guessed from the target; result.task_reason says which)", none_ok=True,
+            choices=TASKS),
     Setting("teacher", None, ESTIMATOR, "a scikit-learn estimator object", _ESTIMATOR_FIX,
             "the model fitted on train that pseudo-labels the unlabeled rows (None: a default "
             "forest for raw frames)", none_ok=True),
     Setting("student", None, ESTIMATOR, "a scikit-learn estimator object", _ESTIMATOR_FIX,
             "the model fitted on train + pseudo-labels (None: a fresh clone of the teacher)",
             none_ok=True),
+    Setting("sample_weight", None, WEIGHTS,
+            "None, an array with one weight per row of labeled, or a Series on labeled's index",
+            "pass e.g. sample_weight=labeled['w'].to_numpy(), one number per row of labeled",
+            "weights of the labeled rows for the teacher and the student (rows without a "
+            "target are ignored; validation scores stay unweighted)", none_ok=True),
     Setting("val_size", 0.2, FRACTION_OR_COUNT, "a fraction in (0, 1) or a row count >= 1",
             "pass val_size=0.2 (a fifth of the labeled rows) or a number of rows such as 30",
             "the share of labeled rows held out for validation when no validation frame is given"),
@@ -135,7 +148,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("random_state", 0, SEED,
             "None, a whole number in [0, 2**32 - 1] or a numpy RandomState",
             "pass a seed such as random_state=0",
-            "the seed of the split, the default model and the row cap", none_ok=True),
+            "the seed of the split, the row cap and every model whose random_state is None",
+            none_ok=True),
     Setting("allow_leakage", False, BOOL, "True or False",
             "pass allow_leakage=False (or True to run a leaky setup on purpose)",
             "run even when a leakage check fails (the result is marked LEAKY)"),
@@ -347,68 +361,10 @@ def _check_seed(s: Setting, value):
     return None
 
 
-#: Short names people type for a model, and the object to pass instead.
-_MODEL_WORDS = {
-    "rf": "RandomForestClassifier()", "randomforest": "RandomForestClassifier()",
-    "random_forest": "RandomForestClassifier()", "forest": "RandomForestClassifier()",
-    "lr": "LogisticRegression()", "logreg": "LogisticRegression()",
-    "logistic": "LogisticRegression()", "logistic_regression": "LogisticRegression()",
-    "hgb": "HistGradientBoostingClassifier()", "gbm": "HistGradientBoostingClassifier()",
-    "gb": "HistGradientBoostingClassifier()", "boosting": "HistGradientBoostingClassifier()",
-    "knn": "KNeighborsClassifier()", "svm": "SVC(probability=True)",
-    "svc": "SVC(probability=True)", "nb": "GaussianNB()", "tree": "DecisionTreeClassifier()",
-}
-
-
 def _check_estimator(s: Setting, value):
-    name = s.name
-    if isinstance(value, type):
-        cls = value.__name__
-        if hasattr(value, "fit"):
-            return f"{name}={cls} is a class, not an estimator object", f"did you mean {cls}()?"
-        return f"{name}={cls} is a class, not an estimator object", None
-    if isinstance(value, str):
-        word = value.strip()
-        if word.rstrip("()").isidentifier() and word[:1].isupper():
-            call = word if word.endswith(")") else f"{word}()"
-            return (f"{name}={value!r} is a string, not an estimator object",
-                    f"pass the object without quotes, {name}={call}")
-        model = _MODEL_WORDS.get(word.lower().replace("-", "_").replace(" ", "_"))
-        return (f"{name}={value!r} is a string, not an estimator object",
-                f"pass an estimator object such as {model or 'RandomForestClassifier()'}")
-    if isinstance(value, (list, tuple)):
-        return (f"{name}={_show(value)} is {_a(value)}, not one estimator",
-                "pass one estimator (chain steps with make_pipeline(StandardScaler(), "
-                "LogisticRegression()))")
-    if not hasattr(value, "fit"):
-        if callable(value) and hasattr(value, "__name__"):
-            return (f"{name}={value.__name__} is a function, not an estimator object",
-                    f"did you mean to call it, {name}={value.__name__}(...)?")
-        return f"{name}={_show(value)} is {_a(value)} without a fit method, not an estimator", None
-    if not (hasattr(value, "predict") or hasattr(value, "predict_proba")):
-        return (f"{name}={_show(value)} has fit but no predict, so it is a transformer, not a "
-                "model", f"end it with a model, e.g. make_pipeline({_show(value)}, "
-                "LogisticRegression())")
-    if not hasattr(value, "get_params"):
-        return (f"{name}={_show(value)} has no get_params, so it cannot be cloned",
-                "subclass sklearn.base.BaseEstimator (its __init__ only stores its parameters)")
-    if _estimator_kind(value) == "unknown":
-        return (f"{name}={_show(value)} is not an estimator scikit-learn can read",
-                "subclass sklearn.base.BaseEstimator, with ClassifierMixin or RegressorMixin "
-                "on its left")
-    return None
+    from .modelchecks import estimator_problem  # imports scikit-learn only to judge a model
 
-
-def _estimator_kind(model) -> str:
-    """'classifier', 'regressor', 'other', or 'unknown' when scikit-learn cannot tell."""
-    from sklearn.base import is_classifier, is_regressor
-
-    try:
-        if is_classifier(model):
-            return "classifier"
-        return "regressor" if is_regressor(model) else "other"
-    except Exception:  # scikit-learn >= 1.6 needs __sklearn_tags__ (BaseEstimator has it)
-        return "unknown"
+    return estimator_problem(value, s.name)
 
 
 def _check_column(s: Setting, value):
@@ -453,6 +409,27 @@ def _check_columns(s: Setting, value):
     return None
 
 
+def _check_weights(s: Setting, value):
+    """The shape of the weights; their values are checked against labeled (``inputs``)."""
+    if isinstance(value, (str, bytes)):
+        return (_wrong_type(s, value), "pass the column's values, "
+                f"sample_weight=labeled[{value!r}], and leave that column out of features")
+    if hasattr(value, "columns"):
+        return (_wrong_type(s, value, f"a {type(value).__name__} of shape {tuple(value.shape)}"),
+                "pass one column of it, e.g. sample_weight=frame['w']")
+    if isinstance(value, (Mapping, Set)) or _is_real(value) or is_bool(value):
+        fix = ("one number weighs every row the same, which changes nothing: leave "
+               "sample_weight=None" if _is_real(value) else None)
+        return _wrong_type(s, value), fix
+    shape = getattr(value, "shape", None)
+    if shape is not None and len(shape) != 1:
+        return (f"{s.name} has shape {tuple(shape)}, not one weight per row",
+                "pass a 1-D array (e.g. w.ravel()) with one number per row of labeled")
+    if not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
+        return _wrong_type(s, value), None
+    return None
+
+
 def _check_callback(s: Setting, value):
     return None if callable(value) else (_wrong_type(s, value), None)
 
@@ -462,6 +439,7 @@ _CHECKERS: dict[str, Callable[[Setting, Any], Any]] = {
     FRACTION_OR_COUNT: _check_fraction_or_count, CHOICE: _check_choice, FOLDS: _check_folds,
     THRESHOLDS: _check_thresholds, SEED: _check_seed, ESTIMATOR: _check_estimator,
     COLUMN: _check_column, COLUMNS: _check_columns, CALLBACK: _check_callback,
+    WEIGHTS: _check_weights,
 }
 
 
@@ -497,20 +475,40 @@ def _curriculum_rounds(v):
 
 
 def _teacher_student_kinds(v):
+    from .modelchecks import estimator_kind
+
     teacher, student = v["teacher"], v["student"]
     if teacher is None or student is None:
         return None
-    kinds = _estimator_kind(teacher), _estimator_kind(student)
+    kinds = estimator_kind(teacher), estimator_kind(student)
     if set(kinds) == {"classifier", "regressor"}:
         return "student", (f"the teacher {_show(teacher)} is a {kinds[0]} but the student "
                            f"{_show(student)} a {kinds[1]}; pass a student of the same kind "
                            "(or leave student=None to clone the teacher).")
 
 
+def _task_kinds(v):
+    """task='regression' with a classifier (or the reverse) for teacher or student."""
+    from .modelchecks import check_model
+
+    task = v["task"]
+    if task is None:
+        return None
+    need = "classifier" if task == "classification" else "regressor"
+    other = "regression" if task == "classification" else "classification"
+    for role in ("teacher", "student"):
+        try:
+            check_model(v[role], role, need, f"task={task!r}", f"task={other!r}")
+        except PseudoLabelError as err:
+            return role, str(err)
+    return None
+
+
 #: Rules between settings, checked in this order once every setting is valid on its own;
 #: each returns None or (the setting to blame, the message).
 RELATIONS = (_threshold_needed, _k_best_needed, _curriculum_with_k_best,
-             _curriculum_with_threshold, _curriculum_rounds, _teacher_student_kinds)
+             _curriculum_with_threshold, _curriculum_rounds, _teacher_student_kinds,
+             _task_kinds)
 
 
 # -- the public checks --------------------------------------------------------------------
@@ -585,7 +583,7 @@ def check_run_settings(**settings) -> None:
     ``Generator`` is refused (scikit-learn's splitters cannot use one);
     ``max_pseudo_rows=0`` is refused, since a student without pseudo-labels is the teacher
     refitted (use ``pl.compare``'s supervised row for that baseline); ``teacher`` and
-    ``student`` need ``fit``, ``predict`` (or ``predict_proba``) and ``get_params``, so that
+    ``student`` need ``fit``, ``predict`` and ``get_params``, so that
     they can be cloned.
 
     Examples

@@ -49,6 +49,34 @@ class PseudoLabelResult:
     #: (None when no validation row has one); ``n_validation_twins`` counts those rows.
     metrics_without_twins: pd.DataFrame | None = None
     n_validation_twins: int = 0
+    #: why ``task`` was used: ``"given: task='regression'"``, ``"from the teacher: ..."`` or
+    #: ``"guessed: 'y' holds 3 whole-number values (at most 20 → classes)"``.
+    task_reason: str = ""
+    #: sentences about the input worth a look (a count-like target taken as classes, labels
+    #: differing only by case); the ones about the labels were also shown as warnings.
+    notes: list = field(default_factory=list)
+    #: the warnings raised inside the engine's fits and predictions, one row per role, step
+    #: and distinct warning: ``role``, ``during`` ("fit", "score", "predict"), ``category``,
+    #: ``message``, ``count`` (how many fits or predictions raised it). The run showed one
+    #: summary warning per distinct warning instead of each one.
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["role", "during", "category", "message", "count"]))
+
+    def __deepcopy__(self, memo):
+        """A deep copy; a lazy Dask ``predictions`` frame becomes a new frame over the same graph.
+
+        Dask graphs are immutable and dask cannot deep-copy the node holding the final model
+        (a ``Delayed``), so the copy shares that graph; every other field is deep-copied.
+        """
+        import copy
+
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        if hasattr(self.predictions, "__dask_graph__"):
+            memo[id(self.predictions)] = self.predictions.copy()
+        for name, value in vars(self).items():
+            setattr(new, name, copy.deepcopy(value, memo))
+        return new
 
     # -- small helpers front ends share -------------------------------------------------
     @property
@@ -88,6 +116,9 @@ class PseudoLabelResult:
         from .codegen import to_code
 
         code = to_code(self.config)
+        if self.config.get("sample_weight_given"):
+            code = ("# NOTE: the run weighted the labeled rows (sample_weight=...); this script "
+                    "fits without those weights.\n" + code)
         kept_out = self.counts.get("n_kept_out", 0)
         if kept_out:
             code = (f"# NOTE: {kept_out} unlabeled row(s) duplicate a validation row; the run kept "
@@ -95,9 +126,12 @@ class PseudoLabelResult:
         return code
 
     def _twin_note(self) -> str:
-        if self.metrics_without_twins is None:
-            return ""
         n_val = len(self.validation_index)
+        if self.metrics_without_twins is None:
+            if self.n_validation_twins and self.n_validation_twins == n_val:
+                return (f"all {n_val:,} validation rows have an identical train row: there is no "
+                        "twin-free score, so these scores may be optimistic")
+            return ""
         return (f"{self.n_validation_twins:,} of {n_val:,} validation rows have an identical train "
                 f"row; scored without them ({n_val - self.n_validation_twins:,} rows) as well")
 
@@ -137,10 +171,20 @@ class PseudoLabelResult:
             return "leakage: not checked"
         return getattr(report, "verdict", None) or ("leakage checks passed" if report.ok else "leakage checks FAILED")
 
+    def _about(self) -> list:
+        """The task's reason, the notes, and how many warnings the fits raised."""
+        lines = [f"task: {self.task} ({self.task_reason})"] if self.task_reason else []
+        lines += [f"note: {note}" for note in self.notes]
+        if len(self.warnings):
+            lines.append(f"{len(self.warnings)} distinct warning(s) from the fits, "
+                         f"{int(self.warnings['count'].sum())} in all: see result.warnings")
+        return lines
+
     def __repr__(self) -> str:
         lines = [f"PseudoLabelResult ({self.task})", self.summary(), self._verdict()]
         if self._twin_note():
             lines.append(self._twin_note())
+        lines += self._about()
         lines.append(self._metrics_side_by_side().round(4).to_string())
         return "\n".join(lines)
 
@@ -153,6 +197,7 @@ class PseudoLabelResult:
         metrics = self._metrics_side_by_side().round(4)
         if self._twin_note():
             banner += f"<p>{esc(self._twin_note())}</p>"
+        banner += "".join(f"<p>{esc(line)}</p>" for line in self._about())
         if self.leaky:
             metrics = metrics.rename(index=lambda name: f"{name} (LEAKY)")
         svg = self.diagram().svg if getattr(self, "show_diagram", True) else ""

@@ -16,7 +16,6 @@ labeled row (plain supervised learning) and ``result_`` is None.
 
 from __future__ import annotations
 
-import difflib
 import numbers
 
 import numpy as np
@@ -36,66 +35,15 @@ from sklearn.utils.validation import (
 )
 
 from .errors import PseudoLabelError
+from .modelchecks import check_model
 
 TARGET = "__pseudolabel_target__"
 
-#: Per task: the kind of model it needs, an example of one, the other meta-estimator.
+#: Per task: the kind of model it needs, and the other meta-estimator.
 _KINDS = {
-    "classification": ("classifier", "LogisticRegression()", "PseudoLabelRegressor", "a numeric target"),
-    "regression": ("regressor", "Ridge()", "PseudoLabelClassifier", "class labels"),
+    "classification": ("classifier", "use PseudoLabelRegressor for a numeric target"),
+    "regression": ("regressor", "use PseudoLabelClassifier for class labels"),
 }
-
-
-def _string_hint(text: str, kind: str, example: str) -> str:
-    """'did you mean X() (from m import X)?' for a string naming a scikit-learn estimator."""
-    wanted = text.strip().removesuffix("()").replace(" ", "").replace("_", "").lower()
-    try:  # imports every scikit-learn module: only ever on this error path
-        from sklearn.utils import all_estimators
-
-        found = {name.lower(): (name, cls) for name, cls in all_estimators(type_filter=kind)}
-    except Exception:  # noqa: BLE001 - the hint is optional, the error is not
-        found = {}
-    close = difflib.get_close_matches(wanted, list(found), n=1, cutoff=0.8)
-    if close:
-        name, cls = found[close[0]]
-        module = ".".join(part for part in cls.__module__.split(".") if not part.startswith("_"))
-        return f"did you mean {name}() (from {module} import {name})?"
-    return f"pass an estimator instance such as {example}."
-
-
-def _check_model(value, param: str, task: str, owner: str) -> None:
-    """Raise :class:`PseudoLabelError` unless ``value`` is None or a model of the task's kind.
-
-    ``param`` ("estimator" or "student") and ``owner`` (the meta-estimator's class name) are
-    for the message. Refused: a class instead of an instance, a string, an object without
-    ``fit``/``predict``, a model of another kind (a regressor given to the classifier...).
-    """
-    from .models import model_name
-
-    if value is None:
-        return
-    kind, example, other, other_for = _KINDS[task]
-    if isinstance(value, type):
-        if hasattr(value, "fit"):
-            raise PseudoLabelError(f"{param} is the class {value.__name__}, not an instance; "
-                                   f"did you mean {value.__name__}()?")
-        raise PseudoLabelError(f"{param} is the class {value.__name__}, not an estimator; "
-                               f"pass an instance such as {example}.")
-    if isinstance(value, (str, bytes)):
-        raise PseudoLabelError(f"{param} is the string {value!r}, not an estimator; "
-                               + _string_hint(str(value), kind, example))
-    missing = [m for m in ("fit", "predict") if not hasattr(value, m)]
-    if missing:
-        shown = repr(value) if len(repr(value)) <= 40 else type(value).__name__
-        raise PseudoLabelError(f"{param} {shown} has no {' or '.join(missing)} method, so it is not "
-                               f"a {kind}; pass one such as {example}.")
-    actual = get_tags(value).estimator_type if hasattr(value, "__sklearn_tags__") else None
-    if actual is not None and actual != kind:
-        fix = f"pass a {kind} such as {example}"
-        if actual in ("classifier", "regressor"):
-            fix += f", or use {other} for {other_for}"
-        raise PseudoLabelError(f"{param} {model_name(value)} is a {actual}, but {owner} needs a "
-                               f"{kind}; {fix}.")
 
 
 class _PseudoLabelBase(BaseEstimator):
@@ -210,12 +158,11 @@ class _PseudoLabelBase(BaseEstimator):
         unlabeled : {array-like, DataFrame} of shape (n_unlabeled, n_features), default=None
             More unlabeled rows, with the columns of ``X``.
         sample_weight : array-like of shape (n_samples,) or float, default=None
-            Weights of the rows of ``X``; those of unlabeled rows are ignored. Supported
-            only when there is nothing to pseudo-label (no unlabeled row in ``y`` and no
-            ``unlabeled``): the weighted labeled rows then fit the estimator directly.
-            :func:`pseudolabel_magic.run` takes no per-row weights for labeled rows, so
-            with unlabeled rows a :class:`PseudoLabelError` says so instead of dropping
-            the weights.
+            Weights of the rows of ``X``; those of unlabeled rows are ignored. The labeled
+            rows' weights reach :func:`pseudolabel_magic.run` (``sample_weight=``): the
+            teacher fits on the train rows' weights, the student on those and the
+            pseudo-labels' weights; validation scores stay unweighted. With nothing to
+            pseudo-label, the weighted labeled rows fit the estimator directly.
 
         Returns
         -------
@@ -226,14 +173,15 @@ class _PseudoLabelBase(BaseEstimator):
         ------
         PseudoLabelError
             Before any model is fitted: ``estimator``/``student`` is a class, a string or a
-            model of the wrong kind, every ``y`` is unlabeled, or ``sample_weight`` is given
-            with unlabeled rows; the engine's own checks follow.
+            model of the wrong kind, or every ``y`` is unlabeled; the engine's own checks
+            follow (``sample_weight`` with a model that takes none, for one).
         """
         from .engine import run
         from .models import accepts_weights, fit_with_weights, model_name
 
+        need, other = _KINDS[self._task]
         for param in ("estimator", "student"):
-            _check_model(getattr(self, param), param, self._task, type(self).__name__)
+            check_model(getattr(self, param), param, need, type(self).__name__, other)
         frame = self._frame(X, reset=True)
         y = self._target(y)
         check_consistent_length(frame, y)
@@ -249,11 +197,6 @@ class _PseudoLabelBase(BaseEstimator):
             extra = self._frame(unlabeled, reset=False)
             extra.index = extra.index + len(frame)
             pool = pd.concat([pool, extra])
-        if weights is not None and len(pool):
-            raise PseudoLabelError(
-                f"sample_weight cannot reach the fits with {len(pool)} unlabeled row(s): "
-                "pseudolabel_magic.run takes no per-row weights for labeled rows (soft and "
-                "pseudo_weight weight pseudo-labels only); fit without sample_weight.")
         teacher = self.estimator if self.estimator is not None else self._default_teacher(labeled, features)
         if self._task == "classification":
             self.classes_ = np.unique(labeled[TARGET].to_numpy())
@@ -272,7 +215,8 @@ class _PseudoLabelBase(BaseEstimator):
             rounds=self.rounds, balance=self.balance, soft=self.soft,
             pseudo_weight=self.pseudo_weight, calibrate=self.calibrate, oof=self.oof,
             guard=self.guard, curriculum=self.curriculum, val_size=self.val_size,
-            allow_leakage=self.allow_leakage, random_state=self.random_state)
+            allow_leakage=self.allow_leakage, random_state=self.random_state,
+            task=self._task, sample_weight=weights)
         r = self.result_
         self.final_model_ = r.teacher if r.guard_used else r.student
         return self
@@ -388,7 +332,7 @@ class PseudoLabelClassifier(ClassifierMixin, _PseudoLabelBase):
     allow_leakage : bool, default=False
         Run despite failed leakage checks (the result is marked leaky).
     random_state : int, RandomState or None, default=0
-        Seed of the split and of the default model.
+        Seed of the split, the default model and every model whose ``random_state`` is None.
 
     Attributes
     ----------

@@ -56,7 +56,7 @@ def test_default_model_and_missing_targets_reproduce(frames):
     df["kind"] = pd.Categorical(np.where(df.index % 3 == 0, "a", "b"))
     result = engine.run(df, target="label", select="threshold", threshold=0.8, random_state=2)
     code = to_code(result.config, names={"labeled": "df"})
-    assert "def _to_text" in code  # the default model's helper is copied in, not imported
+    assert "def _clean_frame" in code  # the default model's helper is copied in, not imported
     namespace = run_code(code, df=df)
     assert_same_predictions(namespace["predictions"], result.predictions)
 

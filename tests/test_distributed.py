@@ -1,5 +1,7 @@
 """The Dask path gives the in-memory path's pseudo-labels; predictions stay lazy."""
 
+import copy
+import pickle
 import subprocess
 import sys
 import warnings
@@ -73,6 +75,43 @@ def test_local_cluster_gives_the_in_memory_pseudo_labels(client):
     got = run(labeled, dd.from_pandas(unlabeled, npartitions=4), **kw)
     same(expected, got)
     assert got.counts["partitions_total"] == 4
+
+
+def test_result_outlives_its_client():
+    """predictions hold the fitted model, not a client future: they compute once the client and
+    its cluster are closed, and the result deep-copies and pickles."""
+    distributed = pytest.importorskip("distributed")
+    labeled, unlabeled = blobs()
+    kw = dict(target="y", teacher=LogisticRegression(), select="threshold", threshold=0.9,
+              rounds=2, random_state=1)
+    expected = run(labeled, unlabeled, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+    try:
+        with distributed.Client(cluster) as own, distributed.get_task_stream(client=own) as stream:
+            got = run(labeled, dd.from_pandas(unlabeled, npartitions=3), **kw)
+        assert stream.data  # the run's passes ran on this cluster
+    finally:
+        cluster.close()
+    assert is_dask_frame(got.predictions)
+    with dask.config.set(scheduler="synchronous"):  # not another test's client either
+        for result in (got, copy.deepcopy(got), pickle.loads(pickle.dumps(got))):
+            same(expected, result)
+
+
+def test_local_scheduler_result_deep_copies(sync):
+    labeled, unlabeled = blobs()
+    got = run(labeled, dd.from_pandas(unlabeled, npartitions=3), target="y",
+              teacher=LogisticRegression())
+    copied = copy.deepcopy(got)
+    assert copied.predictions is not got.predictions and copied.student is not got.student
+    assert copied.pseudo_labels is not got.pseudo_labels
+    pd.testing.assert_frame_equal(copied.pseudo_labels, got.pseudo_labels)
+    pd.testing.assert_frame_equal(copied.predictions.compute(), got.predictions.compute())
+    pd.testing.assert_frame_equal(pickle.loads(pickle.dumps(got)).predictions.compute(),
+                                  got.predictions.compute())
 
 
 @pytest.mark.parametrize("settings", [

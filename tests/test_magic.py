@@ -369,8 +369,8 @@ def shown(ip, source: str):
 
 
 @pytest.mark.parametrize("body, line", [
-    ("labeled: cities_df\ntarget: y\nteacher: LogisticRegression()",
-     "UsageError: the teacher's fit failed: ValueError: could not convert string to float: "),
+    ("labeled: cities_df\ntarget: y\nteacher: LogisticRegression(penalty='elasticnet')",
+     "UsageError: the teacher's fit failed: ValueError: Solver lbfgs supports only 'l2' or None "),
     ("labeled: int_df\ntarget: 4\nteacher: ProbaFails()",
      "UsageError: the teacher's predict_proba failed: RuntimeError: no probabilities today; "
      "full traceback with %tb"),
@@ -389,10 +389,10 @@ def test_a_failing_model_is_one_line_and_changes_nothing(real, body, line):
 
 def test_tb_then_shows_the_models_own_traceback(real):
     ip = real
-    shown(ip, "%%pseudolabel\nlabeled: cities_df\ntarget: y\nteacher: LogisticRegression()")
+    shown(ip, "%%pseudolabel\nlabeled: cities_df\ntarget: y\nteacher: LogisticRegression(penalty='elasticnet')")
     out, text = shown(ip, "%tb")
     assert "Traceback" in text or "most recent call last" in text
-    assert "ValueError: could not convert string to float" in text
+    assert "ValueError: Solver lbfgs supports only 'l2' or None penalties" in text
     assert "sklearn" in text  # the frames inside the model are there to read
     import sys
 
@@ -405,7 +405,7 @@ def test_tb_is_only_redirected_right_after_the_failure(real, monkeypatch):
 
     ip = real
     with pytest.raises(UsageError, match="the teacher's fit failed"):
-        cell(ip, "", "labeled: cities_df\ntarget: y\nteacher: LogisticRegression()")
+        cell(ip, "", "labeled: cities_df\ntarget: y\nteacher: LogisticRegression(penalty='elasticnet')")
     out, text = shown(ip, "1/0")
     assert isinstance(sys.last_value, ZeroDivisionError)
 
@@ -674,9 +674,9 @@ def test_a_failing_model_under_compare_is_one_line(real, two_strategies):
     ip = real
     before = snapshot(ip.user_ns)
     out, text = shown(ip, "%%pseudolabel --compare --save run\n"
-                          "labeled: cities_df\ntarget: y\nteacher: LogisticRegression()")
+                          "labeled: cities_df\ntarget: y\nteacher: LogisticRegression(penalty='elasticnet')")
     assert isinstance(out.error_in_exec, UsageError)
-    assert "the teacher's fit failed: ValueError: could not convert string to float" in text
+    assert "the teacher's fit failed: ValueError: Solver lbfgs supports only 'l2' or None" in text
     assert len(text.strip().splitlines()) <= 3 and "Traceback" not in text
     assert snapshot(ip.user_ns) == before
 

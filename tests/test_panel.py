@@ -214,13 +214,23 @@ def mixed(iris, **extra):
     return frame
 
 
+class _QuotesItsInput(LogisticRegression):
+    """A user's model whose error message repeats a value of the user's frame."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise ValueError(f"cannot use the value {X['note'].iloc[0]}")
+
+
 def test_unexpected_errors_are_short_and_escaped(ns, iris):
+    from sklearn.pipeline import make_pipeline
+
     ns["texty"] = mixed(iris, note="<b>x</b>")
+    ns["picky"] = make_pipeline(_QuotesItsInput())  # a Pipeline is used as given: raw columns
     p = ready(ns)
     p.refresh()
     p.labeled.value = "texty"
     p.unlabeled.value = ""  # the rows of texty with no label
-    p.teacher.value = "LogisticRegression"  # cannot fit a text column
+    p.teacher.value = "picky"
     p.run_button.click()
     message = p.message.value
     assert "ValueError" in message and "Traceback" not in message
@@ -284,6 +294,19 @@ def test_cell_text_quotes_odd_columns():
     assert text.splitlines() == ["%%pseudolabel --save r", "# needs: from x import Y",
                                  "labeled: df", 'target: "my, label"',
                                  'features: a, "b #2", " c"', "select: all", "balance: true"]
+
+
+def test_cell_text_names_columns_as_the_magic_reads_them():
+    columns = ["3", 3, 0, "two\nlines", 'say "hi"', "[x"]
+    cell = lambda **s: cell_text({"labeled": "df", "labeled_columns": columns, **s})  # noqa: E731
+    assert cell(target="3", features=[0]).splitlines()[2:] == ["target: 3", "features: 0"]
+    assert cell(target=0, features=["3", 3]).splitlines()[2:] == ["target: 0", "features: ['3', 3]"]
+    assert cell(target=0, features=["two\nlines"]).splitlines()[3] == "features: ['two\\nlines']"
+    assert cell(target='say "hi"').splitlines()[2] == "target: 'say \"hi\"'"
+    assert cell(target="[x").splitlines()[2] == 'target: "[x"'  # a bare [ leaves IPython a bracket open
+    for target in (3, "two\nlines"):  # 3 beside "3"; a line break: one line says why
+        text = cell(target=target)
+        assert text.startswith("# no %%pseudolabel cell") and "\n" not in text and "rename" in text
 
 
 def test_the_cell_repeats_the_run_through_the_magic(ns):
@@ -353,6 +376,9 @@ def test_compare_errors_are_one_short_line(ns, two_strategies):
     p.labeled.value = "leaky_df"
     p.validation.value = "val_df"
     p.target.value = "label"
+    p.run_button.click()
+    assert "validation_rows_in_train" in p.message.value and "allow_leakage=True" not in p.message.value
+    assert "Code tab" in p.message.value
     p.compare_button.click()
     assert "Could not run" in p.message.value and "Traceback" not in p.message.value
     assert p.comparison is None and not p.compare_box.children

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.cluster import KMeans
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
@@ -166,6 +167,28 @@ BAD = [
     (dict(teacher=LogisticRegression(), student=Ridge()), "student",
      ["the teacher LogisticRegression() is a classifier but the student Ridge() a regressor",
       "pass a student of the same kind"]),
+    (dict(teacher=KMeans(n_clusters=3)), "teacher",
+     ["teacher KMeans(n_clusters=3) is a clusterer", "pass a model such as RandomForestClassifier()"]),
+    # the task, and models of the other kind
+    (dict(task="regresion"), "task", ["unknown task='regresion'", "Did you mean 'regression'?"]),
+    (dict(task="Classification"), "task", ["unknown task='Classification'", "pass task='classification'"]),
+    (dict(task=True), "task", ["unknown task=True", "task='regression'"]),
+    (dict(task="classification", teacher=Ridge()), "teacher",
+     ["teacher Ridge() is a regressor, but task='classification' needs a classifier",
+      "pass a classifier such as LogisticRegression(), or task='regression'"]),
+    (dict(task="regression", student=LogisticRegression()), "student",
+     ["student LogisticRegression() is a classifier, but task='regression' needs a regressor",
+      "or task='classification'"]),
+    # sample_weight: one number per labeled row (the values are checked with the data)
+    (dict(sample_weight="w"), "sample_weight", ["sample_weight='w' must be None, an array",
+                                                "pass the column's values, sample_weight=labeled['w']"]),
+    (dict(sample_weight=2.0), "sample_weight", ["sample_weight=2.0 must be None", "not a float",
+                                                "leave sample_weight=None"]),
+    (dict(sample_weight=pd.DataFrame({"w": [1.0]})), "sample_weight",
+     ["not a DataFrame of shape (1, 1)", "pass one column of it"]),
+    (dict(sample_weight=np.ones((3, 2))), "sample_weight", ["sample_weight has shape (3, 2)",
+                                                            "pass a 1-D array"]),
+    (dict(sample_weight={"a": 1.0}), "sample_weight", ["not a dict", "pass e.g. sample_weight="]),
     # columns and the callback
     (dict(target=None), "target", ["target=None must be one column name, not None", "e.g. target='label'"]),
     (dict(target=["a", "b"]), "target", ["target=['a', 'b'] must be one column name, not a list",
@@ -225,8 +248,8 @@ def test_bad_setting_is_one_sentence_naming_it_and_the_fix(settings, setting, fr
 
 GOOD = [
     dict(),
-    dict(target="label", teacher=None, student=None, val_size=0.2, features=None, select="all",
-         threshold=None, k_best=None, rounds=1, balance=False, soft=False, pseudo_weight=1.0,
+    dict(target="label", task=None, teacher=None, student=None, sample_weight=None, val_size=0.2,
+         features=None, select="all", threshold=None, k_best=None, rounds=1, balance=False, soft=False, pseudo_weight=1.0,
          group_col=None, time_col=None, id_col=None, random_state=0, allow_leakage=False,
          progress=None, calibrate=False, oof=False, guard=None, curriculum=None,
          max_pseudo_rows=None, n_jobs=None, chunk_rows=200_000),
@@ -260,6 +283,12 @@ GOOD = [
     dict(teacher=LogisticRegression(), student=make_pipeline(StandardScaler(), LogisticRegression())),
     dict(teacher=LinearRegression(), student=Ridge()),
     dict(teacher=ProbaOnly()),  # predict_proba without predict still ranks rows
+    dict(task="classification", teacher=LogisticRegression()),
+    dict(task="regression", teacher=None, student=Ridge()),
+    dict(task=None),
+    dict(sample_weight=[1.0, 2.0]),
+    dict(sample_weight=np.ones(3)),
+    dict(sample_weight=pd.Series([1.0, 0.5])),
     dict(progress=print),
     dict(progress=lambda event: None),
     dict(allow_leakage=True),

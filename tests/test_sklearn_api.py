@@ -175,20 +175,25 @@ def test_sample_weight_reaches_the_supervised_fit(iris_semi):
     assert not np.allclose(est.final_model_[-1].coef_, unweighted[-1].coef_)
 
 
-def test_sample_weight_with_unlabeled_rows_is_one_line_before_any_fit(iris_semi):
-    X, _, y_semi = iris_semi
-    w = np.ones(len(y_semi))
-    with pytest.raises(PseudoLabelError, match=r"sample_weight cannot reach the fits with \d+ "
-                                               r"unlabeled row\(s\): pseudolabel_magic.run takes no "
-                                               r"per-row weights") as err:
-        PseudoLabelClassifier(_NoFit()).fit(X, y_semi, sample_weight=w)
-    assert "\n" not in str(err.value)
+def test_sample_weight_with_unlabeled_rows_reaches_the_run(iris_semi):
+    """The labeled rows' weights go to pl.run: the teacher fits on the train rows' weights,
+    like a LogisticRegression fitted by hand on those rows (same solver: rtol 1e-6)."""
+    X, y, y_semi = iris_semi
+    w = np.arange(len(y)) % 4 + 0.5
+    w[y_semi == -1] = np.nan  # unlabeled rows' weights are ignored
+    est = PseudoLabelClassifier(LogisticRegression(max_iter=1000)).fit(X, y_semi, sample_weight=w)
+    train = est.result_.train_index.to_numpy()  # positions in X (the frame's index is 0..n-1)
+    by_hand = LogisticRegression(max_iter=1000).fit(X[train], y_semi[train], sample_weight=w[train])
+    np.testing.assert_allclose(est.result_.teacher.coef_, by_hand.coef_, rtol=1e-6, atol=1e-8)
+    assert est.result_.fit_log[0].weighted and est.result_.fit_log[-1].weighted
+    plain = PseudoLabelClassifier(LogisticRegression(max_iter=1000)).fit(X, y_semi)
+    assert not np.allclose(plain.result_.teacher.coef_, by_hand.coef_, rtol=1e-3)
     lab = y_semi != -1
-    with pytest.raises(PseudoLabelError, match="sample_weight cannot reach"):
-        PseudoLabelClassifier(_NoFit()).fit(X[lab], y_semi[lab], unlabeled=X[~lab],
-                                            sample_weight=w[lab])
     with pytest.raises(ValueError, match="sample_weight.shape"):
         PseudoLabelClassifier(_NoFit()).fit(X, y_semi, sample_weight=w[:-1])
+    with pytest.raises(PseudoLabelError, match="sample_weight needs a teacher whose fit takes "
+                                               "sample_weight, which KNeighborsClassifier does not"):
+        PseudoLabelClassifier(KNeighborsClassifier()).fit(X, y_semi, sample_weight=np.ones(len(y)))
     with pytest.raises(PseudoLabelError, match="KNeighborsClassifier does not accept sample_weight"):
         PseudoLabelClassifier(KNeighborsClassifier()).fit(X[lab], y_semi[lab], sample_weight=w[lab])
 
@@ -247,40 +252,46 @@ class _NoFit(LogisticRegression):
         raise AssertionError("no model may be fitted when the input is bad")
 
 
+#: The meta-estimators judge a model with the rules pl.run uses (modelchecks), in its words.
 @pytest.mark.parametrize("make, message", [
     (lambda: PseudoLabelClassifier(LogisticRegression),
-     "estimator is the class LogisticRegression, not an instance; did you mean LogisticRegression()?"),
+     "estimator=LogisticRegression is a class, not an estimator object; did you mean LogisticRegression()?"),
     (lambda: PseudoLabelClassifier("LogisticRegression"),
-     "estimator is the string 'LogisticRegression', not an estimator; did you mean "
-     "LogisticRegression() (from sklearn.linear_model import LogisticRegression)?"),
+     "estimator='LogisticRegression' is a string, not an estimator object; pass the object without "
+     "quotes, estimator=LogisticRegression() (from sklearn.linear_model import LogisticRegression)."),
     (lambda: PseudoLabelRegressor("random forest regressor"),
-     "estimator is the string 'random forest regressor', not an estimator; did you mean "
+     "estimator='random forest regressor' is a string, not an estimator object; did you mean "
      "RandomForestRegressor() (from sklearn.ensemble import RandomForestRegressor)?"),
+    (lambda: PseudoLabelRegressor("rf"),
+     "estimator='rf' is a string, not an estimator object; pass an estimator object such as "
+     "RandomForestRegressor()."),
     (lambda: PseudoLabelClassifier("my model"),
-     "estimator is the string 'my model', not an estimator; pass an estimator instance such as "
+     "estimator='my model' is a string, not an estimator object; pass an estimator object such as "
      "LogisticRegression()."),
     (lambda: PseudoLabelClassifier(Ridge()),
-     "estimator Ridge is a regressor, but PseudoLabelClassifier needs a classifier; pass a classifier "
-     "such as LogisticRegression(), or use PseudoLabelRegressor for a numeric target."),
+     "estimator Ridge() is a regressor, but PseudoLabelClassifier needs a classifier; pass a "
+     "classifier such as LogisticRegression(), or use PseudoLabelRegressor for a numeric target."),
     (lambda: PseudoLabelClassifier(make_pipeline(StandardScaler(), Ridge())),
      "estimator StandardScaler > Ridge is a regressor, but PseudoLabelClassifier needs a classifier"),
     (lambda: PseudoLabelRegressor(LogisticRegression()),
-     "estimator LogisticRegression is a classifier, but PseudoLabelRegressor needs a regressor; pass a "
-     "regressor such as Ridge(), or use PseudoLabelClassifier for class labels."),
+     "estimator LogisticRegression() is a classifier, but PseudoLabelRegressor needs a regressor; "
+     "pass a regressor such as RandomForestRegressor(), or use PseudoLabelClassifier for class labels."),
     (lambda: PseudoLabelClassifier(_NoFit(), student=Ridge()),
-     "student Ridge is a regressor, but PseudoLabelClassifier needs a classifier"),
+     "student Ridge() is a regressor, but PseudoLabelClassifier needs a classifier"),
     (lambda: PseudoLabelClassifier(_NoFit(), student=LogisticRegression),
-     "student is the class LogisticRegression, not an instance; did you mean LogisticRegression()?"),
+     "student=LogisticRegression is a class, not an estimator object; did you mean LogisticRegression()?"),
     (lambda: PseudoLabelClassifier(KMeans(n_clusters=3)),
-     "estimator KMeans is a clusterer, but PseudoLabelClassifier needs a classifier; pass a classifier "
-     "such as LogisticRegression()."),
+     "estimator KMeans(n_clusters=3) is a clusterer, but PseudoLabelClassifier needs a classifier; "
+     "pass a classifier such as LogisticRegression()."),
     (lambda: PseudoLabelClassifier(StandardScaler()),
-     "estimator StandardScaler() has no predict method, so it is not a classifier; pass one such as "
-     "LogisticRegression()."),
+     "estimator=StandardScaler() has fit but no predict, so it is a transformer, not a model; end it "
+     "with a model, e.g. make_pipeline(StandardScaler(), LogisticRegression())."),
     (lambda: PseudoLabelRegressor(42),
-     "estimator 42 has no fit or predict method, so it is not a regressor; pass one such as Ridge()."),
-], ids=["class", "string", "string-fuzzy", "string-unknown", "regressor", "regressor-pipeline",
-        "classifier", "student-regressor", "student-class", "clusterer", "transformer", "number"])
+     "estimator=42 is an int without a fit method, not an estimator; pass an estimator object such "
+     "as RandomForestRegressor()."),
+], ids=["class", "string", "string-fuzzy", "string-word", "string-unknown", "regressor",
+        "regressor-pipeline", "classifier", "student-regressor", "student-class", "clusterer",
+        "transformer", "number"])
 def test_wrong_estimator_is_one_line_before_any_fit(iris_semi, make, message):
     X, _, y_semi = iris_semi
     est = make()
