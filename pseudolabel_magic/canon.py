@@ -48,10 +48,6 @@ class Canon:
     floats: np.ndarray
     text: np.ndarray | None
 
-    def take(self, pos: np.ndarray) -> "Canon":
-        text = None if self.text is None else self.text[pos]
-        return Canon(self.kind[pos], self.ints[pos], self.floats[pos], text)
-
 
 def _numbers(values: np.ndarray, na: np.ndarray) -> Canon:
     """Canon of float64 ``values`` (NaN where missing): whole numbers become exact ints."""
