@@ -55,12 +55,18 @@ KEYS: dict[str, KeySpec] = {
         KeySpec("pseudo_weight", EXPR, "sample weight of pseudo-labeled rows", "W"),
         KeySpec("calibrate", BOOL, "pseudo-label with a CalibratedClassifierCV fitted on train only", "BOOL"),
         KeySpec("oof", EXPR, "pseudo-label with the mean of k out-of-fold teachers (true = 5)", "K"),
-        KeySpec("guard", BOOL, "keep the teacher's predictions when the student scores lower on "
+        KeySpec("guard", BOOL, "keep the teacher's predictions unless the student scores higher on "
                 "validation (default: on with select auto)", "BOOL"),
         KeySpec("curriculum", EXPR, "one threshold per round, relaxing, e.g. [0.99, 0.9, 0.8]", "LIST"),
         KeySpec("max_pseudo_rows", EXPR, "at most this many pseudo-labelled rows (sampled with the seed)", "N"),
         KeySpec("n_jobs", EXPR, "n_jobs set on the models that take it", "N"),
         KeySpec("val_size", EXPR, "fraction of labeled rows held out for validation", "FRAC"),
+        KeySpec("cv", EXPR, "cross-fit: number of folds (or a splitter such as "
+                "StratifiedKFold(5)); every labeled row scores once, out of fold", "K"),
+        KeySpec("refit", BOOL, "after scoring, refit teacher and student on every labeled row "
+                "(default: on with cv)", "BOOL"),
+        KeySpec("scoring", WORD, "metric of the verdict and the guard, e.g. balanced_accuracy "
+                "(default: accuracy, balanced accuracy when classes are imbalanced, r2)", "METRIC"),
         KeySpec("group_col", COLUMN, "column of groups kept on one side of the split", "COLUMN"),
         KeySpec("time_col", COLUMN, "column of times: validate on the latest rows", "COLUMN"),
         KeySpec("id_col", COLUMN, "column of row ids, checked for overlap between frames", "COLUMN"),

@@ -77,7 +77,10 @@ def resolve_value(entry: Entry, namespace, local_ns, names: list[str]) -> Any:
     if kind == COLUMN:
         return unquote(text)
     if kind == WORD:
-        return unquote(text).strip().lower().replace("_", "-")
+        word = unquote(text).strip().lower()
+        if entry.key == "scoring":  # metric names are scikit-learn's: balanced_accuracy
+            return word.replace("-", "_")
+        return word.replace("_", "-")
     if kind == COLUMNS:
         if text.lstrip().startswith(("[", "(")):
             value = _evaluate(entry, namespace, local_ns, names)

@@ -55,6 +55,9 @@ def to_code(config: dict, names: dict | None = None) -> str:
     guard = bool(config.get("guard"))
     max_rows = config.get("max_pseudo_rows")
     notes = _notes(config)
+    cv = config.get("folds") if config.get("cv") is not None else None
+    refit = bool(config.get("refit"))
+    recipe = cv is not None or refit  # the recipe becomes a function: fitted per fold, refit
 
     out: list[str] = []
     add = out.append
@@ -77,6 +80,8 @@ def to_code(config: dict, names: dict | None = None) -> str:
         add("labeled = labeled[labeled[target].notna()]")
     if validation_given:
         add("train = labeled")
+    elif cv is not None:
+        add("train = labeled  # the folds below split it; this names the rows the refit fits on")
     else:
         add(f"n_val = {_n_val_code(config.get('val_size', 0.2))}")
         if config.get("time_col") is not None:
@@ -96,15 +101,19 @@ def to_code(config: dict, names: dict | None = None) -> str:
             add(f"train_pos, val_pos = train_test_split(np.arange(len(labeled)), test_size=n_val, random_state={seed!r}, stratify=stratify)")
         add("train, validation = labeled.iloc[np.sort(train_pos)], labeled.iloc[np.sort(val_pos)]")
     add("X_train, y_train = train[features], train[target]")
-    add("X_val, y_val = validation[features], validation[target]")
+    if cv is None:
+        add("X_val, y_val = validation[features], validation[target]")
     add("")
 
-    metric = "accuracy_score" if task == "classification" else "r2_score"
+    headline = config.get("headline") or ("accuracy" if task == "classification" else "r2")
+    metric, metric_kw = _METRIC_CODE.get(headline, _METRIC_CODE["accuracy" if task == "classification" else "r2"])
     w.need("sklearn.metrics", metric)
     w.need("sklearn.base", "clone")
+    recipe_start = len(out)
     add("# 2. Fit the teacher on train only")
     add(f"teacher = clone({teacher_code}).fit(X_train, y_train)")
-    add(f"print('teacher validation {metric[:-6]}:', {metric}(y_val, teacher.predict(X_val)))")
+    if not recipe:
+        add(f"print('teacher validation {headline}:', {metric}(y_val, teacher.predict(X_val){metric_kw}))")
     labeler = "teacher"
     if calibrate:
         w.need("sklearn.calibration", "CalibratedClassifierCV")
@@ -198,8 +207,8 @@ def to_code(config: dict, names: dict | None = None) -> str:
         if calibrate:
             cal_kw = ", sample_weight=weights" if weighted else ""
             body += ["if round_ > 1:  # calibrate=True: a calibrated copy of the last student labels",
-                     f"    model = CalibratedClassifierCV({student_code}, cv=min(3, int(pd.Series(y_student)"
-                     f".value_counts().min()))).fit(X_student, y_student{cal_kw})"]
+                     (f"    model = CalibratedClassifierCV({student_code}, cv=min(3, int(pd.Series(y_student)"
+                     f".value_counts().min()))).fit(X_student, y_student{cal_kw})")]
         body += score("model", "unlabeled[features].iloc[pool]", "labels", "conf")
         body += ["pseudo[pool], confidence[pool] = labels, conf"]
         body += choose("conf", "labels")
@@ -218,12 +227,51 @@ def to_code(config: dict, names: dict | None = None) -> str:
         body += weights_lines("selected")
         body += [f"model = student = clone({student_code}).fit(X_student, y_student{fit_kw})"]
         out.extend("    " + line for line in body)
-    add(f"print('student validation {metric[:-6]}:', {metric}(y_val, student.predict(X_val)))")
     final = "student"
-    if guard:
-        add("# guard=True: keep the teacher's predictions when the student scores lower on validation")
-        add(f"final = teacher if {metric}(y_val, student.predict(X_val)) < {metric}(y_val, teacher.predict(X_val)) else student")
-        final = "final"
+    lower = headline in ("log_loss", "mae", "rmse")
+    worse = ">=" if lower else "<="  # a tie keeps the teacher
+    if recipe:
+        body = out[recipe_start:]
+        del out[recipe_start:]
+        add("# 2-5. The recipe as a function: the scores fit it without the rows they score, "
+            "the refit on every label")
+        add("def fit_recipe(X_train, y_train):")
+        out.extend(("    " + line) if line else "" for line in body)
+        add("    return teacher, student")
+        add("")
+        if cv is not None:
+            out.extend(_fold_lines(w, config, cv, seed, task))
+            add(f"print('out-of-fold {headline}: teacher', {metric}(labeled_scored[target], oof['teacher']{metric_kw}), "
+                f"'student', {metric}(labeled_scored[target], oof['student']{metric_kw}))")
+            scores = (f"{metric}(labeled_scored[target], oof['student']{metric_kw}) {worse} "
+                      f"{metric}(labeled_scored[target], oof['teacher']{metric_kw})")
+        else:
+            add("teacher, student = fit_recipe(X_train, y_train)")
+            add(f"print('validation {headline}: teacher', {metric}(y_val, teacher.predict(X_val){metric_kw}), "
+                f"'student', {metric}(y_val, student.predict(X_val){metric_kw}))")
+            scores = (f"{metric}(y_val, student.predict(X_val){metric_kw}) {worse} "
+                      f"{metric}(y_val, teacher.predict(X_val){metric_kw})")
+        if guard:
+            add("# guard=True: keep the teacher's predictions when the student scored worse")
+            add(f"keep_teacher = {scores}")
+        if refit:
+            add("")
+            add("# 6. Refit teacher and student on every labeled row (the scores above were taken before it)")
+            add("teacher, student = fit_recipe(labeled[features], labeled[target])")
+        elif cv is not None:
+            w.helpers["FoldMean"] = _FOLD_MEAN
+            add("# refit=False: the fold models together, as one model each")
+            add("teacher, student = FoldMean(fold_models['teacher']), FoldMean(fold_models['student'])")
+        if guard:
+            add("final = teacher if keep_teacher else student")
+            final = "final"
+    else:
+        add(f"print('student validation {headline}:', {metric}(y_val, student.predict(X_val){metric_kw}))")
+        if guard:
+            add("# guard=True: keep the teacher's predictions when the student does not score higher on validation")
+            add(f"final = teacher if {metric}(y_val, student.predict(X_val){metric_kw}) {worse} "
+                f"{metric}(y_val, teacher.predict(X_val){metric_kw}) else student")
+            final = "final"
     out.extend(score(final, X_unl, "prediction", "prediction_confidence"))
     add("predictions = pd.DataFrame({'prediction': prediction, 'confidence': prediction_confidence}, index=unlabeled.index)")
 
@@ -233,6 +281,70 @@ def to_code(config: dict, names: dict | None = None) -> str:
         head.insert(1, "# Before running, bind your frames: labeled = ..., unlabeled = ...")
     helpers = [src.rstrip() + "\n" for src in w.helpers.values()]
     return "\n".join(head) + "\n\n" + ("\n\n".join(helpers) + "\n\n" if helpers else "") + "\n".join(out) + "\n"
+
+
+#: The headline metric as scikit-learn code: (function, extra keyword arguments).
+_METRIC_CODE = {
+    "accuracy": ("accuracy_score", ""),
+    "balanced_accuracy": ("balanced_accuracy_score", ""),
+    "f1_macro": ("f1_score", ", average='macro'"),
+    "r2": ("r2_score", ""),
+    "mae": ("mean_absolute_error", ""),
+    "rmse": ("root_mean_squared_error", ""),
+}
+
+
+def _fold_lines(w, config: dict, k: int, seed, task: str) -> list[str]:
+    """Cross-fitting: each fold's rows scored by the recipe fitted without them."""
+    classes = task == "classification"
+    if config.get("time_col") is not None:
+        w.need("sklearn.model_selection", "TimeSeriesSplit")
+        order = f"np.argsort(labeled[{config['time_col']!r}].to_numpy(), kind='stable')"
+        split = [f"order = {order}",
+                 f"folds = [(order[a], order[b]) for a, b in TimeSeriesSplit(n_splits={k}).split(order)]"]
+    elif config.get("group_col") is not None:
+        kind = "StratifiedGroupKFold" if classes else "GroupKFold"
+        w.need("sklearn.model_selection", kind)
+        split = [(f"folds = {kind}({k}, shuffle=True, random_state={seed!r}).split("
+                 f"labeled[features], labeled[target], groups=labeled[{config['group_col']!r}])")]
+    else:
+        kind = "StratifiedKFold" if classes else "KFold"
+        w.need("sklearn.model_selection", kind)
+        split = [f"folds = {kind}({k}, shuffle=True, random_state={seed!r}).split(labeled[features], labeled[target])"]
+    return [
+        f"# 1b. Cross-fit: {k} folds; each fold's rows are scored by a recipe fitted without them",
+        "# (the run keeps identical rows in one fold, so with duplicate rows its folds can differ)",
+        *split,
+        ("oof = {'teacher': pd.Series(index=labeled.index, dtype=object), "
+        "'student': pd.Series(index=labeled.index, dtype=object)}"),
+        "fold_models = {'teacher': [], 'student': []}",
+        "for train_pos, val_pos in folds:",
+        "    fold_train, fold_val = labeled.iloc[np.sort(train_pos)], labeled.iloc[np.sort(val_pos)]",
+        "    fold_teacher, fold_student = fit_recipe(fold_train[features], fold_train[target])",
+        "    for role, model in (('teacher', fold_teacher), ('student', fold_student)):",
+        "        oof[role].loc[fold_val.index] = model.predict(fold_val[features])",
+        "        fold_models[role].append(model)",
+        "scored = oof['teacher'].notna()  # rows a fold scored (all, unless folds follow time)",
+        "oof = {role: pred[scored].to_numpy().astype(np.asarray(labeled[target]).dtype) for role, pred in oof.items()}",
+        "labeled_scored = labeled[scored]",
+    ]
+
+
+_FOLD_MEAN = '''class FoldMean:
+    """The fold models as one: mean class probabilities (or mean predictions)."""
+
+    def __init__(self, models):
+        self.models = models
+        self.classes_ = getattr(models[0], "classes_", None)
+
+    def predict_proba(self, X):
+        return np.mean([m.predict_proba(X) for m in self.models], axis=0)
+
+    def predict(self, X):
+        if self.classes_ is not None:
+            return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        return np.mean([m.predict(X) for m in self.models], axis=0)
+'''
 
 
 def _notes(config: dict) -> list[str]:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .engine import _Workflow
+from .workflow import Workflow
 from .errors import PseudoLabelError
 from .scoring import score_frame
 
@@ -200,7 +200,7 @@ class _StreamedRows:
             yield piece
 
 
-class DaskWorkflow(_Workflow):
+class DaskWorkflow(Workflow):
     """The workflow with the unlabeled rows in a Dask DataFrame (see the module docstring)."""
 
     def _prepare(self, labeled, unlabeled, validation, teacher, student):
@@ -208,6 +208,11 @@ class DaskWorkflow(_Workflow):
 
         self.ddf = unlabeled
         self.client = _active_client()
+        # the default student is sized for the rows it may get: about the pool (partitions
+        # times the first one's rows: one partition read, not a pass), up to the row cap
+        estimate = unlabeled.npartitions * len(unlabeled.partitions[0])
+        cap = self.config.get("max_pseudo_rows") or default_max_rows(unlabeled, list(unlabeled.columns))
+        self.n_unlabeled_hint = min(estimate, cap)
         # checks and the default model need only the columns: a 2-row stand-in gives them
         super()._prepare(labeled, meta_nonempty(unlabeled._meta), validation, teacher, student)
         self.unlabeled = unlabeled
@@ -217,7 +222,7 @@ class DaskWorkflow(_Workflow):
 
     def _partitions(self, done, total, step, detail):
         self.counts.update(partitions_done=done, partitions_total=total)
-        self._emit(step, "running", f"{detail}: {done}/{total} partitions")
+        self.emit(step, "running", f"{detail}: {done}/{total} partitions")
 
     def _check_leakage(self):
         import dask
@@ -329,12 +334,17 @@ class DaskWorkflow(_Workflow):
                 kwargs["sample_weight"] = w[start:start + len(rows)]
             model.partial_fit(rows, y[start:start + len(rows)], **kwargs)
 
-        feed(X.X_train, 0)
-        start = n_lab
-        for piece in X.pieces():
-            if len(piece):
-                feed(piece, start)
-                start += len(piece)
+        try:
+            with self._recording(role, "fit"):  # its warnings counted once, like any fit
+                feed(X.X_train, 0)
+                start = n_lab
+                for piece in X.pieces():
+                    if len(piece):
+                        feed(piece, start)
+                        start += len(piece)
+        except Exception as err:  # the front ends name the fit that failed
+            err.pseudolabel_role, err.pseudolabel_round = role, self.round
+            raise
         self.fit_log.append(FitRecord(
             role=role, round=self.round, model=model_name(model) + " (partial_fit)", n_rows=len(X),
             labeled_index=labeled_index, pseudo_index=pseudo_index,

@@ -23,10 +23,14 @@ class FitRecord:
     pseudo_index: Any  # pandas.Index
     weighted: bool = False
     preprocessing: tuple = ()
+    fold: int | None = None  # the cross-fitting fold (1..K) whose rows this fit never saw
+    refit: bool = False  # a fit on every labeled row, made after all scores were taken
 
     def __repr__(self) -> str:
+        where = "" if self.fold is None else f"fold={self.fold}, "
+        where += "refit=True, " if self.refit else ""
         return (
-            f"FitRecord(role={self.role!r}, round={self.round}, model={self.model!r}, "
+            f"FitRecord(role={self.role!r}, {where}round={self.round}, model={self.model!r}, "
             f"n_rows={self.n_rows}, labeled={len(self.labeled_index)}, "
             f"pseudo={len(self.pseudo_index)}, weighted={self.weighted})"
         )
@@ -40,6 +44,8 @@ class EvalRecord:
     round: int
     index: Any  # pandas.Index of the scored rows (labels of the validation frame)
     y_true: Any  # pandas.Series of the labels used, indexed like ``index``
+    fold: int | None = None  # the cross-fitting fold whose rows were scored
 
     def __repr__(self) -> str:
-        return f"EvalRecord(role={self.role!r}, round={self.round}, rows={len(self.index)})"
+        where = "" if self.fold is None else f"fold={self.fold}, "
+        return f"EvalRecord(role={self.role!r}, {where}round={self.round}, rows={len(self.index)})"

@@ -38,6 +38,11 @@ class WarningLog:
                 for key in {(role, during, w.category, str(w.message)) for w in caught}:
                     self.counts[key] = self.counts.get(key, 0) + 1
 
+    def merge(self, other: "WarningLog") -> None:
+        """Add the counts of another log (a cross-fitting fold's) to this one."""
+        for key, n in other.counts.items():
+            self.counts[key] = self.counts.get(key, 0) + n
+
     def table(self) -> pd.DataFrame:
         """``result.warnings``: one row per role, step and distinct warning, most frequent first."""
         rows = [{"role": role, "during": during, "category": category.__name__,

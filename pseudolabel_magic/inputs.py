@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import PseudoLabelError, did_you_mean
+from .columns import check_column, check_unique_names, column_positions
+from .errors import PseudoLabelError
+from .targets import check_target, choose_task, short_repr  # noqa: F401 - engine: inputs.check_target
 
 
 @dataclass
@@ -38,14 +40,6 @@ def check_frame(obj, name: str) -> None:
         )
 
 
-def check_column(frame: pd.DataFrame, column, role: str, frame_name: str = "labeled") -> None:
-    if column not in frame.columns:
-        raise PseudoLabelError(
-            f"{role} column {column!r} is not in {frame_name}; pick one of its columns."
-            + did_you_mean(column, frame.columns)
-        )
-
-
 def resolve_features(labeled: pd.DataFrame, features, target, reserved) -> list:
     if features is None:
         skip = {target, *[c for c in reserved if c is not None]}
@@ -60,6 +54,7 @@ def resolve_features(labeled: pd.DataFrame, features, target, reserved) -> list:
             raise PseudoLabelError(f"the target {target!r} is listed as a feature; remove it from features.")
     if not chosen:
         raise PseudoLabelError("there are no feature columns besides the target; add feature columns to labeled.")
+    check_unique_names(chosen, labeled=labeled)
     return chosen
 
 
@@ -69,6 +64,8 @@ def separate_unlabeled(labeled: pd.DataFrame, unlabeled, target):
     if unlabeled is None:
         return labeled.loc[~missing], labeled.loc[missing]
     check_frame(unlabeled, "unlabeled")
+    if len(column_positions(unlabeled.columns, target)) > 1:  # unlabeled[target] is a frame
+        check_column(unlabeled, target, "target", "unlabeled")
     if missing.any():
         raise PseudoLabelError(
             f"labeled has {int(missing.sum())} rows with a missing {target!r}; drop them "
@@ -106,6 +103,7 @@ def check_validation_frame(validation, labeled: pd.DataFrame, target) -> None:
             f"validation has other columns than labeled ({'; '.join(parts)}); "
             f"pass a validation frame with the same columns."
         )
+    check_column(validation, target, "target", "validation")
     if validation[target].isna().any():
         n = int(validation[target].isna().sum())
         raise PseudoLabelError(f"validation has {n} rows with a missing {target!r}; every validation row needs a true label.")
@@ -125,7 +123,7 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
 
     Rows with identical ``features`` go to the same side (grouped by a content hash), so the
     engine's own split never puts a row in validation whose twin trains the teacher, and so
-    do rows with equal index labels (see :func:`_entities`).
+    do rows with equal index labels (see :func:`content_groups`).
     """
     n = len(labeled)
     n_val = _n_validation(val_size, n)
@@ -150,7 +148,7 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
         train_pos, val_pos = next(splitter.split(positions, groups=groups))
         return np.sort(train_pos), np.sort(val_pos)
     if features is not None:
-        codes = _entities(labeled, features)
+        codes = content_groups(labeled, features)
         n_groups = int(codes.max()) + 1
         if n_groups < n:
             return _split_by_content(codes, n_groups, y, task, n, n_val, random_state)
@@ -171,7 +169,7 @@ def split_labeled(labeled: pd.DataFrame, target, task: str, *, val_size, group_c
     return np.sort(train_pos), np.sort(val_pos)
 
 
-def _entities(labeled: pd.DataFrame, features) -> np.ndarray:
+def content_groups(labeled: pd.DataFrame, features) -> np.ndarray:
     """One code per entity the split keeps on one side: rows with identical features, and
     rows with equal index labels (``pd.concat`` without ``ignore_index`` repeats labels).
 
@@ -228,148 +226,6 @@ def check_train(train: pd.DataFrame, target, task: str) -> None:
         )
 
 
-# -- the target: what kind of labels, and labels a model can learn from ----------------------
-def check_target(y: pd.Series, target) -> list:
-    """Refuse labels no model can learn from; return notes on suspicious ones.
-
-    ``y`` is the target of the labeled rows (none missing). Labels that are not single
-    values (tuples, lists), text mixed with other values and infinite numbers raise
-    :class:`PseudoLabelError` (a target with one value is refused by :func:`choose_task`,
-    in the task's words). Text labels that differ only by case or surrounding spaces
-    (``"Yes"``, ``"yes"``, ``"Yes "``) are kept as given and noted.
-    """
-    notes = []
-    stored = pd.api.types.infer_dtype(y, skipna=True) if y.dtype == object else ""
-    if stored.startswith("mixed") and stored != "mixed-integer-float":  # else one kind of scalar
-        odd = y[~y.map(pd.api.types.is_scalar)]
-        if len(odd):
-            value = odd.iloc[0]
-            raise PseudoLabelError(
-                f"target {target!r} holds {len(odd)} label(s) that are {_kind_of(value)}, such "
-                f"as {_short(value)} (row {_short(odd.index[0])}); a label must be one number "
-                f"or one text: split the parts into columns or join them, e.g. "
-                f"labeled[{target!r}].map(str).")
-        is_text = y.map(lambda v: isinstance(v, str))
-        if is_text.any() and not is_text.all():
-            number = y[~is_text].iloc[0]
-            raise PseudoLabelError(
-                f"target {target!r} mixes text ({y[is_text].iloc[0]!r}) and other values "
-                f"({_short(number)}); make the labels one type, e.g. "
-                f"labeled[{target!r}].astype(str).")
-    if pd.api.types.is_float_dtype(y.dtype) and np.isinf(y.to_numpy(dtype="float64")).any():
-        n_inf = int(np.isinf(y.to_numpy(dtype="float64")).sum())
-        raise PseudoLabelError(
-            f"target {target!r} is infinite on {n_inf} labeled row(s); replace those values, or "
-            f"set them to NaN to pseudo-label those rows (labeled[{target!r}].replace([np.inf, "
-            "-np.inf], np.nan)).")
-    values = pd.unique(y.to_numpy())
-    texts = [v for v in values if isinstance(v, str)]
-    if texts:
-        groups = pd.Series(texts).groupby([t.strip().casefold() for t in texts]).agg(list)
-        clashes = [g for g in groups if len(g) > 1]
-        if clashes:
-            shown = "; ".join(", ".join(map(repr, g[:4])) for g in clashes[:3])
-            notes.append(
-                f"target {target!r} has labels that differ only by case or surrounding spaces "
-                f"({shown}), which count as different classes; if they are one class, clean "
-                f"them first: labeled[{target!r}].str.strip().str.lower().")
-    return notes
-
-
-def choose_task(y: pd.Series, target, task, teacher=None, student=None):
-    """The task, why it was chosen, and a note when a guess may be wrong.
-
-    ``task`` given wins; else a classifier or regressor teacher (or student, when the
-    teacher is the default) decides; else the target decides, as
-    :func:`pseudolabel_magic.models.infer_task` does: text, categories and booleans are
-    classes, whole numbers with at most ``MAX_CLASSES`` values are classes, the rest amounts.
-
-    Returns
-    -------
-    task : {"classification", "regression"}
-    reason : str
-        ``"given: task='regression'"``, ``"from the teacher: LogisticRegression is a
-        classifier"`` or ``"guessed: 'y' holds 3 whole-number values (at most 20 → classes)"``.
-    notes : list of str
-    """
-    from .models import MAX_CLASSES, infer_task
-    from .modelchecks import estimator_kind, model_label
-
-    numeric = (pd.api.types.is_numeric_dtype(y.dtype) and not pd.api.types.is_bool_dtype(y.dtype)
-               and not isinstance(y.dtype, pd.CategoricalDtype))
-    values = y.to_numpy(dtype="float64") if numeric else None
-    whole = numeric and bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
-    n_values = int(y.nunique())
-    notes = []
-    by = f"task={task!r} asks for {'classes' if task == 'classification' else 'amounts'}"
-    if task is not None:
-        reason = f"given: task={task!r}"
-    else:
-        model = next(((role, m) for role, m in (("teacher", teacher), ("student", student))
-                      if m is not None and estimator_kind(m) in ("classifier", "regressor")), None)
-        if model is not None:
-            role, m = model
-            kind = estimator_kind(m)
-            task = "classification" if kind == "classifier" else "regression"
-            reason = f"from the {role}: {model_label(m)} is a {kind}"
-            by = f"the {role} {model_label(m)} is a {kind}"
-        else:
-            task = infer_task(y)
-            reason = f"guessed: {_target_kind(y, target, numeric, whole, n_values, MAX_CLASSES)}"
-            if task == "classification" and whole and n_values > 2:
-                notes.append(
-                    f"target {target!r} holds {n_values} whole numbers ({values.min():g} to "
-                    f"{values.max():g}), taken as {n_values} classes; if they are counts or "
-                    "amounts, pass task='regression'.")
-    if task == "classification" and numeric and not whole:
-        decimal = values[np.isfinite(values) & (values != np.round(values))]
-        raise PseudoLabelError(
-            f"{by}, but target {target!r} is continuous ({n_values} distinct "
-            f"values, such as {decimal[0]:g}); pass task='regression' with a regressor such as "
-            "RandomForestRegressor(), or cut the target into classes (pd.cut).")
-    numbers = pd.api.types.infer_dtype(y, skipna=True) in ("integer", "floating", "decimal",
-                                                           "mixed-integer-float", "boolean")
-    if task == "regression" and not (numeric or numbers):
-        raise PseudoLabelError(
-            f"{by}, but target {target!r} holds labels such as "
-            f"{y.iloc[0]!r}; pass task='classification' with a classifier such as "
-            "RandomForestClassifier().")
-    values = pd.unique(y.to_numpy())
-    if len(values) == 1 and len(y) > 1:  # one row: the split says "too few labeled rows"
-        what = (f"a single class ({_short(values[0])})" if task == "classification"
-                else f"the same value ({_short(values[0])}, zero variance)")
-        raise PseudoLabelError(
-            f"target {target!r} has {what} on all {len(y)} labeled rows, so there is nothing "
-            "to learn; label rows with other values, or check that the right column is the "
-            "target.")
-    return task, reason, notes
-
-
-def _target_kind(y, target, numeric, whole, n_values, max_classes) -> str:
-    if pd.api.types.is_bool_dtype(y.dtype):
-        return f"{target!r} holds True/False (→ classes)"
-    if not numeric:
-        what = ("categories" if isinstance(y.dtype, pd.CategoricalDtype) else "text labels"
-                if pd.api.types.infer_dtype(y, skipna=True) == "string" else "labels")
-        return f"{target!r} holds {n_values} {what} (→ classes)"
-    if whole:
-        side = f"at most {max_classes} → classes" if n_values <= max_classes \
-            else f"more than {max_classes} → amounts"
-        return f"{target!r} holds {n_values} whole-number values ({side})"
-    return f"{target!r} holds {n_values} values with decimals (→ amounts)"
-
-
-def _kind_of(value) -> str:
-    """'tuples', 'lists', 'ndarrays': what the odd labels are, in the plural."""
-    return f"{type(value).__name__}s"
-
-
-def _short(value, width: int = 40) -> str:
-    """``repr`` as typed: numpy scalars as Python's (``1.0``, not ``np.float64(1.0)``)."""
-    text = repr(value.item() if isinstance(value, np.generic) else value)
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
 # -- sample_weight: one number per labeled row ------------------------------------------------
 def labeled_weights(sample_weight, labeled: pd.DataFrame, target, unlabeled_given: bool):
     """``sample_weight`` as float weights of the labeled rows (positions in ``labeled_rows``).
@@ -410,14 +266,14 @@ def labeled_weights(sample_weight, labeled: pd.DataFrame, target, unlabeled_give
         values = values.astype("float64")
     except (TypeError, ValueError):
         raise PseudoLabelError(
-            f"sample_weight holds non-numbers (such as {_short(values[0])}); pass numbers, "
+            f"sample_weight holds non-numbers (such as {short_repr(values[0])}); pass numbers, "
             "e.g. pd.to_numeric(w).") from None
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise PseudoLabelError(
             f"sample_weight has {int(bad.sum())} weight(s) of labeled rows that are negative, NaN "
-            f"or infinite (such as {_short(values[i])}); every labeled row needs a finite "
+            f"or infinite (such as {short_repr(values[i])}); every labeled row needs a finite "
             "weight >= 0.")
     return values
 

@@ -27,14 +27,29 @@ def isin(values, other) -> np.ndarray:
     """``values.isin(other)`` as a bool array, also for mixed-type labels.
 
     pandas' Arrow-backed strings refuse to compare with non-string labels, so on a type
-    error both sides fall back to plain object arrays.
+    error both sides fall back to plain object arrays. A MultiIndex on either side is
+    compared as tuples (a scalar label equals no tuple).
     """
     values = values if isinstance(values, (pd.Index, pd.Series)) else pd.Index(values)
+    if isinstance(values, pd.MultiIndex) or isinstance(other, pd.MultiIndex):
+        values, other = _flat(values), _flat(other)  # labels are tuples; other types match none
     try:
         return np.asarray(values.isin(other), dtype=bool)
     except TypeError:
         objects = pd.Index(np.asarray(values, dtype=object), dtype=object)
         return np.asarray(objects.isin(np.asarray(pd.Index(other), dtype=object)), dtype=bool)
+
+
+def _flat(labels) -> pd.Index:
+    """Index labels as one object Index: a MultiIndex's rows become tuples.
+
+    ``MultiIndex.isin`` takes only tuples of its own length, and a plain index's
+    ``isin`` a MultiIndex's tuples only as values, so both sides are made plain first.
+    """
+    if isinstance(labels, pd.MultiIndex):
+        return pd.Index(labels.to_flat_index(), dtype=object, tupleize_cols=False)
+    labels = labels if isinstance(labels, (pd.Index, pd.Series)) else pd.Index(labels)
+    return pd.Index(np.asarray(labels, dtype=object), dtype=object, tupleize_cols=False)
 
 
 def shared(small, big) -> np.ndarray:

@@ -11,7 +11,7 @@ has to import the other's job; the checks themselves are described in
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -71,11 +71,14 @@ class LeakageReport:
     stopped (or did not stop) the run stays available for comparison.
     """
 
-    def __init__(self, checks, evidence, firewall, after_run):
+    def __init__(self, checks, evidence, firewall, after_run, *, fold=None, folds=()):
         self._checks = tuple(checks)
         self._evidence = evidence
         self._firewall = firewall
         self.after_run = after_run
+        #: the cross-fitting fold whose validation rows this report guards (None: the run's)
+        self.fold = fold
+        self._folds = tuple(folds)  # a cross-fitted run's report: each fold's own
 
     # -- the model ------------------------------------------------------------------------
     @property
@@ -155,11 +158,22 @@ class LeakageReport:
         return pd.DataFrame.from_dict(rows, orient="index")
 
     def with_fit_log(self, fit_log, eval_log=()) -> "LeakageReport":
-        """A new report with the after-run checks on what reached each fit and score."""
+        """A new report with the after-run checks on what reached each fit and score.
+
+        Only the fits that had to miss these validation rows are checked: a fold's report
+        reads that fold's records, and refit records (fitted on every label after the scores
+        were taken, by design) are left out. A cross-fitted run's report checks each fold.
+        """
         from .fitchecks import fit_checks
 
-        checks, firewall = fit_checks(self._evidence, list(fit_log), list(eval_log), self._firewall)
-        return LeakageReport(self._checks + tuple(checks), self._evidence, firewall, after_run=True)
+        if self._folds:
+            return combine_folds([f.with_fit_log(fit_log, eval_log) for f in self._folds])
+        fits = [r for r in fit_log if not getattr(r, "refit", False)
+                and getattr(r, "fold", None) == self.fold]
+        evals = [r for r in eval_log if getattr(r, "fold", None) == self.fold]
+        checks, firewall = fit_checks(self._evidence, fits, evals, self._firewall)
+        return LeakageReport(self._checks + tuple(checks), self._evidence, firewall,
+                             after_run=True, fold=self.fold)
 
     def diagram(self):
         from .diagrams import leakage_diagram
@@ -181,3 +195,35 @@ class LeakageReport:
         return (f"<div><p><b>LeakageReport</b>: {esc(self.verdict)}</p><table>"
                 "<thead><tr><th>status</th><th>check</th><th>count</th><th>detail</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table></div>")
+
+
+def combine_folds(reports) -> LeakageReport:
+    """One report for a cross-fitted run: each check at its worst fold, firewall counts summed.
+
+    Every fold's report was checked before any fit and extended with that fold's own fit
+    log, so a fold's validation rows are checked against exactly the fits that had to miss
+    them. A check that warned or failed in a fold names the fold in its detail.
+    """
+    worst: dict = {}
+    for k, report in enumerate(reports, 1):
+        for c in report._checks:
+            if c.status != "pass":
+                c = replace(c, detail=f"fold {k}: {c.detail}")
+            if c.name not in worst or STATUS_ORDER[c.status] < STATUS_ORDER[worst[c.name].status]:
+                worst[c.name] = c
+    firewall: dict = {}
+    for report in reports:
+        for row, cells in report._firewall.items():
+            into = firewall.setdefault(row, {})
+            for key, value in cells.items():
+                known = value is not None and not pd.isna(value)
+                if key not in into:
+                    into[key] = value if known else None
+                elif known and into[key] is not None:
+                    into[key] += value
+                else:
+                    into[key] = None
+    evidence = replace(reports[0]._evidence,
+                       n_validation=sum(r.n_validation for r in reports))
+    return LeakageReport(worst.values(), evidence, firewall,
+                         after_run=all(r.after_run for r in reports), folds=reports)

@@ -167,7 +167,7 @@ class PseudoLabelMagic(Magics):
         the guard on). calibrate: true labels with a CalibratedClassifierCV fitted on train
         only; oof: 5 (or true) labels with the mean of 5 out-of-fold teachers; curriculum:
         [0.99, 0.9, 0.8] relaxes the threshold round by round; guard: true keeps the
-        teacher's predictions when the student scores lower on validation;
+        teacher's predictions when the student does not score higher on validation;
         max_pseudo_rows caps the pseudo-labelled rows; n_jobs is set on models that take it.
 
         ``--compare`` runs ``pl.compare`` instead of one run: the supervised teacher, the

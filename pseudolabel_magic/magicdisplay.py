@@ -54,7 +54,7 @@ class _Progress:
     and only in a kernel (a terminal would print every update).
     """
 
-    def __init__(self, show: bool, narrator: "_Narrator | None" = None, display=None):
+    def __init__(self, show: bool, narrator: _Narrator | None = None, display=None):
         self.show = show
         self.narrator = narrator
         self.handle = None
@@ -95,6 +95,10 @@ def progress_text(event) -> tuple[str, str]:
     from .steps import STEPS
 
     rounds = f" - round {event.round} of {event.rounds}" if event.rounds > 1 else ""
+    if getattr(event, "fold", None):
+        rounds += f" - fold {event.fold} of {event.folds}"
+    elif getattr(event, "refit", False):
+        rounds += " - refit on every labeled row"
     detail = f" ({event.detail})" if event.detail else ""
     text = (f"pseudolabel: step {event.number}/{len(STEPS)} {event.title}{detail}{rounds} "
             f"[{event.status}] {event.fraction:.0%}")
@@ -104,32 +108,59 @@ def progress_text(event) -> tuple[str, str]:
 
 
 class _Narrator:
-    """``--explain``: before each step, what it does and why, the diagram, the plain code."""
+    """``--explain``: before each step, what it does and why, the diagram, the plain code.
+
+    Each step's diagram is shown with a ``display_id`` and updated as the step ends (done or
+    failed), so a saved notebook shows every step as it ended, not as "running". Counts the
+    frames give before any fit (labeled and unlabeled rows) are drawn from step 1 on; the
+    split's own counts (train, validation) arrive when it ends. The sentences are written
+    when their step starts, from what is known then (the default model is named from the
+    rows it is fitted on).
+    """
 
     def __init__(self, kwargs: dict, parsed: PseudoLabelCell, display=None):
-        from .explain import explain_steps
-
-        config = dict(kwargs)
+        config = {k: v for k, v in kwargs.items() if k not in ("labeled", "unlabeled", "validation")}
         config["features"] = kwargs.get("features")
         config["validation_given"] = kwargs.get("validation") is not None
+        config["unlabeled_given"] = kwargs.get("unlabeled") is not None
         config["frame_names"] = {key: parsed.entries[key].text for key in KEYS
                                  if KEYS[key].kind == FRAME and key in parsed.entries}
-        self.steps = {key: (sentence, code) for key, sentence, code in explain_steps(config)}
+        config.setdefault("task", None)
+        if config["task"] is None:
+            config["task"] = _guess_task(kwargs)
         self.config = config
+        from .diagrams import known_counts
+
+        self.known = known_counts(kwargs)
         self.told: set = set()
         self.states: dict = {}
+        self.handles: dict = {}
         self.last_round = 1
         self._display = display
 
-    def _show(self, obj) -> None:
+    def _show(self, obj, display_id: bool = False):
         if self._display is None:
             from IPython.display import display
 
             self._display = display
+        if display_id:
+            return self._display(obj, display_id=True)
         self._display(obj)
+        return None
+
+    def _diagram(self, step: str, counts: dict):
+        from .diagrams import flow_diagram
+
+        return flow_diagram(counts, states=dict(self.states), highlight=step, config=self.config)
 
     def __call__(self, event) -> None:
         self.states[event.step] = event.status
+        counts = {**self.known, **dict(event.counts)}
+        handle = self.handles.get(event.step)
+        if handle is not None:  # the step's own picture follows it to its end, then stays
+            handle.update(self._diagram(event.step, counts))
+            if event.status != "running":
+                del self.handles[event.step]
         if event.status != "running":
             return
         if event.round > self.last_round:
@@ -142,18 +173,25 @@ class _Narrator:
         if event.step in self.told:
             return
         self.told.add(event.step)
-        sentence, code = self.steps[event.step]
+        from .explain import explain_steps
+
+        steps = {key: (sentence, code) for key, sentence, code in explain_steps(self.config, counts)}
+        sentence, code = steps[event.step]
         title = f"Step {event.number}: {event.title}"
         self._show(_Html(f"{title}\n{sentence}",
                          f"<p><b>{html.escape(title)}</b><br>{html.escape(sentence)}</p>"))
-        try:
-            from .diagrams import flow_diagram
-        except ImportError:
-            flow_diagram = None
-        if flow_diagram is not None:
-            self._show(flow_diagram(dict(event.counts), states=dict(self.states),
-                                    highlight=event.step, config=self.config))
+        self.handles[event.step] = self._show(self._diagram(event.step, counts), display_id=True)
         self._show(_Html(code, f"<pre><code>{html.escape(code)}</code></pre>"))
+
+
+def _guess_task(kwargs: dict) -> str | None:
+    """The task the engine will infer (from the teacher's kind, else the target), or None."""
+    try:
+        from .models import infer_task
+
+        return infer_task(kwargs["labeled"][kwargs["target"]], kwargs.get("teacher"))
+    except Exception:  # noqa: BLE001 - a bad frame is the engine's to report
+        return None
 
 
 # -- a user's model failed during the run ---------------------------------------------------

@@ -30,10 +30,11 @@ from sklearn.ensemble import (
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import has_fit_parameter
 
-from .errors import PseudoLabelError
+from .columns import check_unique_names
 from .pipelinecheck import check_pipeline
 from .preprocessing import FeatureProfile, tabular_pipeline, wrap_reason
 from .scoring import has_proba, with_n_jobs
+from .textnames import TextColumnNames, needs_text_names, visible_steps, with_text_names
 
 #: Below this many training rows the default model is a RandomForest, above it boosting.
 SMALL_TRAIN_ROWS = 2000
@@ -84,7 +85,9 @@ def default_model(task: str, frame: pd.DataFrame, features, n_train: int, random
     -------
     Pipeline
         ``preprocess`` (``clean``, then ``vectorize``, a TableVectorizer, when a feature
-        holds text, categories or dates) > ``model``.
+        holds text, categories or dates) > ``model``. When a feature name is not text, the
+        vectorizer names the columns as :class:`~.textnames.TextColumnNames` does
+        (:func:`build_models` puts that step in front).
     """
     profile = FeatureProfile([frame], features) if profile is None else profile
     if n_train < SMALL_TRAIN_ROWS:
@@ -94,8 +97,17 @@ def default_model(task: str, frame: pd.DataFrame, features, n_train: int, random
         boosting = HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
         model = boosting(min_samples_leaf=int(max(1, min(20, n_train // 20))),
                          categorical_features="from_dtype", random_state=random_state)
-    return tabular_pipeline(model, profile.to_vectorize, n_features=len(features),
-                            random_state=random_state)
+    return tabular_pipeline(model, model_columns(profile.to_vectorize, profile.features),
+                            n_features=len(features), random_state=random_state)
+
+
+def model_columns(columns, features) -> list:
+    """``columns`` (some of ``features``) by the names the model sees: their text names
+    (:meth:`~.textnames.TextColumnNames.text_names`) when a feature name is not text."""
+    if not needs_text_names(features):
+        return list(columns)
+    names = dict(zip(features, TextColumnNames.text_names(features)))
+    return [names[c] for c in columns]
 
 
 def prepare_estimator(estimator, frames, features=None, *, random_state=0, role="teacher"):
@@ -133,7 +145,7 @@ def prepare_estimator(estimator, frames, features=None, *, random_state=0, role=
     if reason is None:
         return estimator, None
     profile.check_cells()
-    wrapped = tabular_pipeline(clone(estimator), profile.to_vectorize,
+    wrapped = tabular_pipeline(clone(estimator), model_columns(profile.to_vectorize, profile.features),
                                n_features=len(profile.features), random_state=random_state)
     return wrapped, (f"added the default preprocessing in front of your {role} "
                      f"{type(estimator).__name__} because {reason}")
@@ -141,14 +153,20 @@ def prepare_estimator(estimator, frames, features=None, *, random_state=0, role=
 
 def build_models(task: str, train: pd.DataFrame, y_train, validation, unlabeled, features,
                  teacher=None, student=None, *, random_state=0, n_jobs=None,
-                 max_pseudo_rows=None):
+                 max_pseudo_rows=None, n_unlabeled=None):
     """Teacher and student templates for a run, and the notes the result shows.
 
     Raises :class:`~.errors.PseudoLabelError` (one line, before any fit) for cells no model
     takes, or a user's Pipeline that cannot take a text/category/date column. The default
     student is sized for its own rows: ``len(train)`` plus every unlabeled row it may get
     (at most ``max_pseudo_rows``), so above 2,000 it is HistGradientBoosting even when
-    the teacher is a forest. ``n_jobs`` is set on models that take it.
+    the teacher is a forest. ``n_unlabeled`` is the pool's row count when ``unlabeled`` is
+    only a stand-in with its columns (a Dask frame's). ``n_jobs`` is set on models that
+    take it.
+
+    When a feature name is not text (``0`` beside ``"x2"``, which scikit-learn refuses),
+    both start with :class:`~.textnames.TextColumnNames`: they take the user's frames and
+    names as they are, and the model behind sees text names.
 
     Returns
     -------
@@ -158,7 +176,7 @@ def build_models(task: str, train: pd.DataFrame, y_train, validation, unlabeled,
         One sentence per thing the run did that the user did not write: preprocessing
         added in front of a bare estimator, ``inf`` read as missing.
     """
-    _check_unique_names(features, labeled=train, validation=validation, unlabeled=unlabeled)
+    check_unique_names(features, labeled=train, validation=validation, unlabeled=unlabeled)
     profile = FeatureProfile([train, validation, unlabeled], features)
     notes = []
     if teacher is None or not all(hasattr(m, "steps") for m in (teacher, student) if m is not None):
@@ -168,7 +186,7 @@ def build_models(task: str, train: pd.DataFrame, y_train, validation, unlabeled,
         if model is None:
             continue
         if hasattr(model, "steps") and not _cleans(model):  # the default preprocessing takes all
-            check_pipeline(model, train[features], y_train, role, profile)
+            check_pipeline(with_text_names(model, features), train[features], y_train, role, profile)
         model, note = prepare_estimator(model, profile, random_state=random_state, role=role)
         if note is not None:
             notes.append(note)
@@ -180,35 +198,21 @@ def build_models(task: str, train: pd.DataFrame, y_train, validation, unlabeled,
     if student is not None:
         student = prepared["student"]
     elif "teacher" not in prepared:
-        pool = len(unlabeled) if max_pseudo_rows is None else min(len(unlabeled), int(max_pseudo_rows))
+        n_pool = len(unlabeled) if n_unlabeled is None else int(n_unlabeled)
+        pool = n_pool if max_pseudo_rows is None else min(n_pool, int(max_pseudo_rows))
         student = default_model(task, train, features, len(train) + pool, random_state, n_jobs, profile)
     teacher = with_n_jobs(clone(teacher), n_jobs)
     student = with_n_jobs(clone(teacher if student is None else student), n_jobs)
     if any(_cleans(m) for m in (teacher, student)) and profile.inf_note():
         notes.append(profile.inf_note())
-    return teacher, student, notes
-
-
-def _check_unique_names(features, **frames) -> None:
-    """One line for a feature name two columns share (``frame[name]`` would be a frame)."""
-    wanted = set(features)
-    for name, frame in frames.items():
-        if frame is None:
-            continue
-        columns = frame.columns
-        for col in columns[columns.duplicated()]:
-            if col in wanted:
-                raise PseudoLabelError(
-                    f"column {col!r} appears {int((columns == col).sum())} times in {name}; "
-                    f"rename the copies so each column has its own name "
-                    f"(e.g. {name}.columns = [...]), or leave it out with features=[...].")
+    return with_text_names(teacher, features), with_text_names(student, features), notes
 
 
 def _cleans(model) -> bool:
     """Whether ``model`` starts with the default preprocessing (which reads inf as missing)."""
     from .preprocessing import _clean_frame
 
-    first = model.steps[0][1] if hasattr(model, "steps") else None
+    first = visible_steps(model)[0][1] if hasattr(model, "steps") else None
     return hasattr(first, "steps") and getattr(first.steps[0][1], "func", None) is _clean_frame
 
 
@@ -286,12 +290,14 @@ def accepts_weights(model) -> bool:
 
 
 def model_name(model) -> str:
+    """'LogisticRegression', 'Pipeline > RandomForestClassifier' (a TextColumnNames step,
+    which only renames columns, is left out)."""
     if hasattr(model, "steps"):
-        return " > ".join(type(step).__name__ for _, step in model.steps)
+        return " > ".join(type(step).__name__ for _, step in visible_steps(model))
     return type(model).__name__
 
 
 def preprocessing_names(model) -> tuple:
     if hasattr(model, "steps"):
-        return tuple(name for name, _ in model.steps[:-1])
+        return tuple(name for name, _ in visible_steps(model)[:-1])
     return ()

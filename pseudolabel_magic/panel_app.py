@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import html
 import sys
-from typing import Any, MutableMapping
+from collections.abc import MutableMapping
+from typing import Any
 
 from .errors import PseudoLabelError
 from .panel_choices import (
@@ -33,12 +34,14 @@ from .panel_choices import (
     NO_FRAME,
     SAME_AS_TEACHER,
     cell_text,
+    guess_target,
     is_lazy_frame,
     namespace_estimators,
     namespace_frames,
     run_arguments,
+    starting_frames,
 )
-from .panel_widgets import guess_target, set_options
+from .panel_widgets import in_panel_words, set_options
 from .steps import STEP_KEYS, STEPS
 
 #: Settings ``pl.compare`` chooses per strategy: the Compare button leaves them out.
@@ -100,8 +103,10 @@ class PseudoLabelPanel:
         self.all_features.observe(self._on_all_features, names="value")
         self.select.observe(self._on_select, names="value")
         self.validation.observe(self._on_validation, names="value")
+        for control in (self.labeled, self.unlabeled, self.validation, self.target):
+            control.observe(lambda _c: self._idle_flow(), names="value")
         self.refresh()
-        self.flow.value = self._flow_html()
+        self._idle_flow()
 
     # -- display -----------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
@@ -116,10 +121,13 @@ class PseudoLabelPanel:
         frames = namespace_frames(self.namespace, self.hidden)
         pools = namespace_frames(self.namespace, self.hidden, lazy=True)
         estimators = namespace_estimators(self.namespace, self.hidden)
-        set_options(self.labeled, [(name, name) for name in frames])
+        start_labeled = start_unlabeled = None
+        if self.labeled.value not in frames:  # a new panel, or its frame is gone
+            start_labeled, start_unlabeled = starting_frames(self.namespace, frames)
+        set_options(self.labeled, [(name, name) for name in frames], start_labeled)
         set_options(self.unlabeled, [("(labeled rows with no target)", NO_FRAME)]
                      + [(name + (" (Dask)" if is_lazy_frame(self.namespace[name]) else ""), name)
-                        for name in pools])
+                        for name in pools], start_unlabeled)
         set_options(self.validation, [("(split from labeled)", NO_FRAME)]
                      + [(name, name) for name in frames])
         builtins = [(label, key) for key, (label, _) in BUILTIN_MODELS.items()]
@@ -200,7 +208,7 @@ class PseudoLabelPanel:
         try:
             kwargs, settings = run_arguments(self)
         except PseudoLabelError as err:
-            self._show_error(str(err))
+            self._show_error(in_panel_words(str(err)))
             return None
         self._start(kwargs)
         from . import engine  # pandas + scikit-learn are loaded by now
@@ -208,10 +216,10 @@ class PseudoLabelPanel:
         try:
             result = engine.run(**kwargs, progress=self._on_progress)
         except PseudoLabelError as err:
-            self._show_error(_in_panel_words(str(err)), getattr(err, "report", None))
+            self._show_error(in_panel_words(str(err)), getattr(err, "report", None))
             return None
         except Exception as err:  # noqa: BLE001 - the panel shows one line, never a traceback
-            self._show_error(_short(err))
+            self._show_error(_short(err), model_error=True)
             return None
         except KeyboardInterrupt:
             self._show_error("interrupted (the kernel was stopped); nothing was stored.")
@@ -242,7 +250,7 @@ class PseudoLabelPanel:
         try:
             kwargs, _settings = run_arguments(self, check_save=False)
         except PseudoLabelError as err:
-            self._show_error(str(err))
+            self._show_error(in_panel_words(str(err)))
             return None
         common = {k: v for k, v in kwargs.items() if k not in STRATEGY_KEYS}
         self.running = True
@@ -255,7 +263,7 @@ class PseudoLabelPanel:
         try:
             comparison = compare(**common)
         except PseudoLabelError as err:
-            self._show_error(str(err), getattr(err, "report", None))
+            self._show_error(in_panel_words(str(err)), getattr(err, "report", None))
             return None
         except Exception as err:  # noqa: BLE001 - one short line, never a traceback
             self._show_error(_short(err))
@@ -285,17 +293,31 @@ class PseudoLabelPanel:
         self.progress.bar_style = "info"
         self._states = {key: "pending" for key in STEP_KEYS}
         self._round = 1
-        self._counts = {}
+        from .diagrams import known_counts
+
+        self._counts = known_counts(kwargs)
         self._live_config = {k: v for k, v in kwargs.items()
                              if k not in ("labeled", "unlabeled", "validation")}
         self._live_config["validation_given"] = kwargs.get("validation") is not None
         self.status.value = "starting..."
         self.flow.value = self._flow_html()
 
-    def _flow_html(self, highlight=None) -> str:
+    def _idle_flow(self) -> None:
+        """Before a run: the diagram with the rows the chosen frames give (no fit needed)."""
+        if self.running or self.result is not None or not hasattr(self, "flow"):
+            return
+        from .diagrams import known_counts
+
+        frames = {role: self._frame(getattr(self, role).value)
+                  for role in ("labeled", "unlabeled", "validation")}
+        self._counts = known_counts({**frames, "target": self.target.value})
+        self.flow.value = self._flow_html()
+
+    def _flow_html(self, highlight=None, failed=None) -> str:
         from .panel_widgets import flow_html
 
-        return flow_html(self._counts, self._states, highlight, self._live_config)
+        return flow_html(self._counts, self._states, highlight, self._live_config,
+                         failed=failed)
 
     def _on_progress(self, event) -> None:
         """The engine's progress hook: bar, current step, and the diagram redrawn."""
@@ -304,20 +326,23 @@ class PseudoLabelPanel:
             for key in STEP_KEYS[1:]:
                 self._states[key] = "pending"
         self._states[event.step] = event.status
-        self._counts = dict(event.counts)
-        self.progress.value = int(round(event.fraction * self.progress.max))
+        self._counts = {**self._counts, **dict(event.counts)}
+        self.progress.value = round(event.fraction * self.progress.max)
         rounds = f", round {event.round} of {event.rounds}" if event.rounds > 1 else ""
         detail = f" ({event.detail})" if event.detail else ""
         self.status.value = html.escape(
             f"Step {event.number}/{len(STEPS)}: {event.title}{detail}{rounds}: {event.status}")
         self.flow.value = self._flow_html(highlight=event.step)
 
-    def _show_error(self, message: str, report=None) -> None:
-        from .panel_widgets import error_html
+    def _show_error(self, message: str, report=None, model_error: bool = False) -> None:
+        """The one red line, the report of a refusal, and the diagram with the box at fault."""
+        from .panel_widgets import error_html, failed_box
 
-        if any(state == "running" for state in self._states.values()):
+        if any(state != "pending" for state in self._states.values()):  # the run had started
             self._states = {k: ("failed" if s == "running" else s) for k, s in self._states.items()}
-            self.flow.value = self._flow_html()
+            step = next((k for k, s in self._states.items() if s == "failed"), None)
+            box = failed_box(message, step, leakage=report is not None, model_error=model_error)
+            self.flow.value = self._flow_html(highlight=step, failed=box)
         self.progress.bar_style = "danger"
         self.status.value = "failed"
         self.message.value = error_html(message, report)
@@ -376,12 +401,3 @@ def _make_panel(namespace, caller) -> PseudoLabelPanel:
         namespace = shell_ns if shell_ns is not None else caller.f_globals
     hidden = getattr(_shell(), "user_ns_hidden", {}) if namespace is shell_ns else ()
     return PseudoLabelPanel(namespace, hidden=hidden)
-
-
-def _in_panel_words(message: str) -> str:
-    """A refusal's override, as the panel says it (it has no allow_leakage control)."""
-    from .leakage_report import OVERRIDE_HINT
-
-    return message.replace(OVERRIDE_HINT, "The panel runs only honest splits; to look at leaky "
-                           "scores anyway, copy the cell from the Code tab and add "
-                           "'allow_leakage: true'.")

@@ -16,7 +16,8 @@ import math
 import numbers
 import sys
 import tokenize
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .errors import PseudoLabelError
 
@@ -210,6 +211,50 @@ def cell_text(settings: Mapping[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------ the notebook namespace
+#: Column names read as "the target" when the panel guesses one.
+TARGET_NAMES = ("target", "label", "labels", "y", "class")
+
+
+def guess_target(frame) -> Any:
+    """A column named like a target, else the last column with missing values, else the last."""
+    if frame is None or len(frame.columns) == 0:
+        return None
+    for col in frame.columns:
+        if str(col).lower() in TARGET_NAMES:
+            return col
+    missing = [col for col in frame.columns if frame[col].isna().any()]
+    return missing[-1] if missing else frame.columns[-1]
+
+
+def starting_frames(namespace: Mapping[str, Any], names: list[str]) -> tuple[str, str]:
+    """(labeled, unlabeled) choices a new panel starts on, so its first Run can work.
+
+    The most recently defined frame whose target has both known and missing values (its
+    missing rows are the unlabeled set); else the most recent frame with a target-named
+    column beside a frame that has its other columns but no target (labeled + unlabeled);
+    else the most recent frame. ``unlabeled`` is :data:`NO_FRAME` when not a pair.
+    """
+    if not names:
+        return NO_FRAME, NO_FRAME
+    frames = [(name, namespace[name]) for name in names]
+    for name, frame in reversed(frames):
+        target = guess_target(frame)
+        if target is not None:
+            column = frame[target]
+            if getattr(column, "ndim", 1) == 1 and column.isna().any() and column.notna().any():
+                return name, NO_FRAME
+    for name, frame in reversed(frames):
+        targets = [c for c in frame.columns if str(c).lower() in TARGET_NAMES]
+        if not targets:
+            continue
+        others = set(frame.columns) - {targets[0]}
+        for other, pool in reversed(frames):
+            if other != name and others and targets[0] not in pool.columns \
+                    and others <= set(pool.columns):
+                return name, other
+    return names[-1], NO_FRAME
+
+
 def _visible(namespace: Mapping[str, Any], hidden) -> list[tuple[str, Any]]:
     return [(name, value) for name, value in list(namespace.items())
             if isinstance(name, str) and not name.startswith("_") and name not in hidden]
@@ -310,18 +355,18 @@ def run_arguments(panel, check_save: bool = True) -> tuple[dict, dict]:
         panel.namespace, panel.teacher.value, "teacher", task_of, seed)
     if teacher is not None and panel.teacher.value not in BUILTIN_MODELS:
         task = task_of(teacher)
-        task_of = lambda _t, _task=task: _task  # noqa: E731 - the student follows the teacher
+        task_of = lambda _t, _task=task: _task
     student, student_expr, student_import = model_choice(
         panel.namespace, panel.student.value, "student", task_of, seed)
     settings.update(teacher=teacher_expr, student=student_expr,
                     imports=sorted({i for i in (teacher_import, student_import) if i}),
                     labeled_columns=list(labeled.columns))
-    kwargs = dict(
-        labeled=labeled, unlabeled=frames.get("unlabeled"), validation=frames.get("validation"),
-        target=target, features=settings["features"], teacher=teacher, student=student,
-        select=settings["select"], threshold=settings["threshold"], k_best=settings["k_best"],
-        rounds=settings["rounds"], balance=settings["balance"], soft=settings["soft"],
-        random_state=seed)
+    kwargs = {
+        "labeled": labeled, "unlabeled": frames.get("unlabeled"), "validation": frames.get("validation"),
+        "target": target, "features": settings["features"], "teacher": teacher, "student": student,
+        "select": settings["select"], "threshold": settings["threshold"], "k_best": settings["k_best"],
+        "rounds": settings["rounds"], "balance": settings["balance"], "soft": settings["soft"],
+        "random_state": seed}
     for key in ("calibrate", "guard"):
         if settings[key] is not None:
             kwargs[key] = settings[key]

@@ -8,16 +8,18 @@ the functions, so importing this module costs nothing.
 from __future__ import annotations
 
 import html
-from typing import Any
+import re
 
+from .panel_choices import guess_target
 from .steps import STEPS
+
+__all__ = ["guess_target"]  # kept importable from here
 
 #: Tab titles, in order.
 TAB_TITLES = ("Data flow", "Leakage check", "Metrics", "Plots", "Code", "Compare")
 #: Index of the "Compare" tab (filled by the Compare button, kept across runs).
 COMPARE_TAB = TAB_TITLES.index("Compare")
 _DESCRIPTION = {"description_width": "110px"}
-_TARGET_NAMES = ("target", "label", "labels", "y", "class")
 
 #: Colours of the fallback step list (used only when the SVG diagram cannot be drawn).
 _STATE_COLOURS = {"pending": "#888888", "running": "#1f6fd1", "done": "#2e8540", "failed": "#c62828"}
@@ -29,8 +31,11 @@ def _unavailable(what: str, err: Exception) -> str:
 
 
 def fit_svg(svg: str) -> str:
-    """Let an inline SVG shrink to the panel's width (its viewBox keeps the proportions)."""
-    return svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+    """An inline SVG at most as wide as drawn, shrinking with the panel (its viewBox keeps
+    the proportions; the SVG itself is ``width="100%"``)."""
+    match = re.search(r'viewBox="0 0 ([0-9.]+) ', svg)
+    cap = f' style="max-width:{float(match.group(1)):g}px"' if match else ""
+    return f"<div{cap}>{svg}</div>"
 
 
 def steps_html(states: dict, highlight: str | None = None) -> str:
@@ -46,16 +51,41 @@ def steps_html(states: dict, highlight: str | None = None) -> str:
 
 
 def flow_html(counts: dict, states: dict | None = None, highlight: str | None = None,
-              config: dict | None = None, leaky: bool = False) -> str:
+              config: dict | None = None, leaky: bool = False, failed: str | None = None) -> str:
     """The data-flow diagram as inline SVG, falling back to the step list if it cannot draw."""
     try:
         from .diagrams import flow_diagram
 
         svg = flow_diagram(dict(counts), states=dict(states or {}), highlight=highlight,
-                           config=config, leaky=leaky).svg
+                           config=config, leaky=leaky, failed=failed).svg
     except Exception as err:  # noqa: BLE001 - a missing drawing must not stop a run
         return steps_html(states or {}, highlight) + _unavailable("The data-flow diagram", err)
     return f'<div class="pl-flow">{fit_svg(svg)}</div>'
+
+
+#: The box each step's own failure (a model raising) is drawn on.
+_STEP_BOX = {"split": "labeled", "teacher": "teacher", "pseudo_label": "pseudo",
+             "combine": "combine", "student": "student"}
+
+
+def failed_box(message: str, step: str | None, leakage: bool = False,
+               model_error: bool = False) -> str | None:
+    """The diagram box a failure is about: the frame a refusal names, or the failing step's.
+
+    A leakage refusal is about the validation rows; a model that raised, about its step; a
+    refusal of the inputs, about the frame its sentence starts with.
+    """
+    if leakage:
+        return "validation"
+    text = message.lower()
+    if not model_error:
+        for words, box in (("the unlabeled", "unlabeled"), ("unlabeled", "unlabeled"),
+                           ("too few labeled", "labeled"), ("the labeled", "labeled"),
+                           ("target", "labeled"), ("the validation", "validation"),
+                           ("teacher", "teacher"), ("student", "student")):
+            if words in text:
+                return box
+    return _STEP_BOX.get(step)
 
 
 def leakage_html(report) -> str:
@@ -72,14 +102,76 @@ def leakage_html(report) -> str:
     return "".join(parts)
 
 
+def styled_table(table, caption: str = "") -> str:
+    """A small table as pandas' Styler writes it: 3 decimals, no index-name row, escaped."""
+    table = table.copy()
+    table.index.name = None
+    table.columns.name = None
+    styler = table.style.format(precision=3, escape="html", na_rep="\u2013")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
+    styler = styler.set_table_styles([
+        {"selector": "th, td", "props": "padding: 2px 10px; text-align: right;"},
+        {"selector": "th.row_heading", "props": "text-align: left;"},
+        {"selector": "caption", "props": "caption-side: top; text-align: left; color: #4a5560;"},
+    ])
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler.to_html()
+
+
+def direction_names(columns) -> dict:
+    """``{"log_loss": "log_loss (lower is better)"}`` for the losses and errors among columns."""
+    from .plots import lower_is_better
+
+    return {c: f"{c} (lower is better)" for c in columns if lower_is_better(c)}
+
+
 def metrics_html(result) -> str:
-    """Teacher vs student on validation, one row each, every cell escaped."""
-    metrics = result.metrics.round(4)
+    """The verdict, then teacher vs student on validation with the rows each was scored on."""
+    metrics = result.metrics.copy()
     if getattr(result, "leaky", False):
         metrics = metrics.rename(index=lambda name: f"{name} (LEAKY)")
+    index = getattr(result, "validation_index", None)
+    n_val = 0 if index is None else len(index)
+    metrics.insert(0, "rows scored", n_val)
+    metrics = metrics.rename(columns=direction_names(metrics.columns))
+    verdict = getattr(result, "verdict", "") or ""
+    head = f'<p class="pl-verdict"><b>{html.escape(verdict)}</b></p>' if verdict else ""
     summary = html.escape(result.summary())
-    return (f'<p class="pl-summary">{summary}</p>'
-            f'<div class="pl-metrics">{metrics.to_html(escape=True, index_names=False)}</div>')
+    caption = f"Teacher vs student on the same {n_val:,} validation rows (higher is better unless marked)"
+    return (f'{head}<p class="pl-summary">{summary}</p>'
+            f'<div class="pl-metrics">{styled_table(metrics, caption)}</div>')
+
+
+def in_panel_words(message: str) -> str:
+    """An engine message in the panel's words: its controls, not ``run()``'s arguments."""
+    import re
+
+    from .leakage_report import OVERRIDE_HINT
+
+    message = message.replace(
+        OVERRIDE_HINT, "The panel runs only honest splits; to look at leaky scores anyway, copy "
+        "the cell from the Code tab and add 'allow_leakage: true'.")
+    for pattern, words in _PANEL_WORDS:
+        message = re.sub(pattern, words, message)
+    return message
+
+
+#: (regular expression, the panel's words) for the API phrases engine messages use.
+_PANEL_WORDS = (
+    (r"pass unlabeled=<DataFrame> or leave the target missing",
+     "choose an unlabeled frame, or a labeled frame whose target is missing"),
+    (r"or pass unlabeled=None to use them as the unlabeled set",
+     "or choose '(labeled rows with no target)' as unlabeled to use them as the unlabeled set"),
+    (r"lower val_size, or pass validation=<DataFrame>",
+     "lower the validation size, or choose a validation frame"),
+    (r"pass (unlabeled|validation|labeled)=<DataFrame>", r"choose a \1 frame"),
+    (r"pass features=\[\.\.\.\] without them",
+     "untick 'all other columns as features' and choose the features without them"),
+    (r"\bval_size=", "validation size "),
+    (r"\brandom_state\b", "seed"),
+    (r"\bk_best=", "k-best "),
+)
 
 
 def error_html(message: str, report=None) -> str:
@@ -144,7 +236,7 @@ def build(p):
                              tooltip="pseudo-label with a CalibratedClassifierCV fitted on train only")
     p.guard = W.Checkbox(value=False, description="guard (keep teacher if student is worse)",
                          indent=False, tooltip="keep the teacher's predictions when the student "
-                                               "scores lower on validation (always on with auto)")
+                                               "does not score higher on validation (always on with auto)")
     p.val_size = W.FloatSlider(value=0.2, min=0.05, max=0.5, step=0.05,
                                description="validation size", readout_format=".2f",
                                style=_DESCRIPTION, layout=wide)
@@ -222,11 +314,10 @@ def fill_tabs(p, result, flow: str) -> None:
 
 
 def comparison_html(comparison) -> str:
-    """A ComparisonResult's table with its best row named; every cell escaped."""
-    table = comparison.table.round(4)
-    return (f'<p class="pl-compare-summary">Best on validation: <b>{html.escape(comparison.best)}</b> '
-            "(this pick uses the validation score; the supervised row is the teacher alone)</p>"
-            f'<div class="pl-compare-table">{table.to_html(escape=True)}</div>')
+    """A ComparisonResult's headline sentence above its table; every cell escaped."""
+    table = comparison.table.rename(columns=direction_names(comparison.table.columns))
+    return (f'<p class="pl-compare-summary">{html.escape(comparison.headline())}</p>'
+            f'<div class="pl-compare-table">{styled_table(table)}</div>')
 
 
 def fill_compare(p, comparison) -> None:
@@ -250,14 +341,3 @@ def set_options(dropdown, options: list, keep=None) -> None:
         dropdown.value = current
     elif values:
         dropdown.value = values[0]
-
-
-def guess_target(frame) -> Any:
-    """A column named like a target, else the last column with missing values, else the last."""
-    if frame is None or len(frame.columns) == 0:
-        return None
-    for col in frame.columns:
-        if str(col).lower() in _TARGET_NAMES:
-            return col
-    missing = [col for col in frame.columns if frame[col].isna().any()]
-    return missing[-1] if missing else frame.columns[-1]

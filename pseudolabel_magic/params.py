@@ -46,6 +46,13 @@ COLUMN = "column"  # one column label
 COLUMNS = "columns"  # a list of column labels (or one name)
 CALLBACK = "callback"  # a callable
 WEIGHTS = "weights"  # one number per labeled row: an array, a list or a Series
+SPLITTER = "splitter"  # a number of folds >= 2 or a scikit-learn splitter object
+
+#: The metrics a run reports, by task (``scoring=`` names one of them); lower is better
+#: for the ones in :data:`LOWER_IS_BETTER`.
+METRICS = {"classification": ("accuracy", "balanced_accuracy", "f1_macro", "log_loss"),
+           "regression": ("r2", "mae", "rmse")}
+LOWER_IS_BETTER = ("log_loss", "mae", "rmse")
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,19 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("val_size", 0.2, FRACTION_OR_COUNT, "a fraction in (0, 1) or a row count >= 1",
             "pass val_size=0.2 (a fifth of the labeled rows) or a number of rows such as 30",
             "the share of labeled rows held out for validation when no validation frame is given"),
+    Setting("cv", None, SPLITTER, "None, a number of folds >= 2 or a scikit-learn splitter "
+            "such as StratifiedKFold(5)", "pass cv=5 (five folds) or cv=None for one hold-out "
+            "split", "cross-fit: every labeled row validates once, scored by a teacher and a "
+            "student fitted without it (None: one hold-out split of val_size)", none_ok=True),
+    Setting("refit", None, BOOL, "True, False or None (None: True with cv, else False)",
+            "pass refit=True, refit=False or leave it None",
+            "after scoring, fit teacher and student again on every labeled row; predictions "
+            "come from those", none_ok=True),
+    Setting("scoring", None, CHOICE, "None or a metric name such as 'balanced_accuracy'",
+            "pass one of " + ", ".join(repr(m) for t in METRICS.values() for m in t),
+            "the metric of the verdict and the guard (None: accuracy, or balanced accuracy "
+            "when classes are imbalanced; r2 for regression)", none_ok=True,
+            choices=tuple(m for t in METRICS.values() for m in t)),
     Setting("features", None, COLUMNS, "a list of column names",
             "pass a list such as features=['age', 'income'], or None for every column but the "
             "target", "the feature columns (None: all but target, group, time and id columns)",
@@ -162,7 +182,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "pass e.g. oof=5", "label with the mean of k teachers fitted on train folds"),
     Setting("guard", None, BOOL, "True, False or None (None: on under select='auto')",
             "pass guard=True, guard=False or leave it None",
-            "keep the teacher's predictions when the student scores lower on validation",
+            "keep the teacher's predictions when the student does not score higher on validation",
             none_ok=True),
     Setting("curriculum", None, THRESHOLDS, "a list of thresholds, one per round",
             "pass e.g. curriculum=[0.99, 0.9, 0.8]",
@@ -325,6 +345,19 @@ def _check_folds(s: Setting, value):
     return None if value >= 2 else (_out_of_range(s, value), None)
 
 
+def _check_splitter(s: Setting, value):
+    if _is_int(value):
+        return None if value >= 2 else (_out_of_range(s, value), None)
+    if is_bool(value) or isinstance(value, (str, bytes)) or _is_real(value):
+        return _wrong_type(s, value), None
+    if isinstance(value, type):
+        return (f"cv={value.__name__} is a class, not a splitter; did you mean "
+                f"cv={value.__name__}()?"), "pass a splitter object or a number of folds"
+    if not (callable(getattr(value, "split", None)) and callable(getattr(value, "get_n_splits", None))):
+        return _wrong_type(s, value), None
+    return None
+
+
 def _check_thresholds(s: Setting, value):
     if (isinstance(value, (str, bytes, Mapping, Set)) or not hasattr(value, "__len__")
             or not hasattr(value, "__getitem__") or len(value) == 0):
@@ -439,7 +472,7 @@ _CHECKERS: dict[str, Callable[[Setting, Any], Any]] = {
     FRACTION_OR_COUNT: _check_fraction_or_count, CHOICE: _check_choice, FOLDS: _check_folds,
     THRESHOLDS: _check_thresholds, SEED: _check_seed, ESTIMATOR: _check_estimator,
     COLUMN: _check_column, COLUMNS: _check_columns, CALLBACK: _check_callback,
-    WEIGHTS: _check_weights,
+    WEIGHTS: _check_weights, SPLITTER: _check_splitter,
 }
 
 
@@ -504,11 +537,18 @@ def _task_kinds(v):
     return None
 
 
+def _scoring_task(v):
+    scoring, task = v["scoring"], v["task"]
+    if scoring is not None and task is not None and scoring not in METRICS[task]:
+        return "scoring", (f"scoring={scoring!r} is not a {task} metric; pass one of "
+                           + ", ".join(map(repr, METRICS[task])) + ".")
+
+
 #: Rules between settings, checked in this order once every setting is valid on its own;
 #: each returns None or (the setting to blame, the message).
 RELATIONS = (_threshold_needed, _k_best_needed, _curriculum_with_k_best,
              _curriculum_with_threshold, _curriculum_rounds, _teacher_student_kinds,
-             _task_kinds)
+             _task_kinds, _scoring_task)
 
 
 # -- the public checks --------------------------------------------------------------------

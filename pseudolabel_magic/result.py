@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-GUARD_NOTE = ("guard: kept the teacher's predictions because the student scored lower on "
+GUARD_NOTE = ("guard: kept the teacher's predictions because the student did not score higher on "
               "validation (this choice used the validation score)")
 
 
@@ -41,7 +41,7 @@ class PseudoLabelResult:
     counts: dict = field(default_factory=dict)
     teacher_confidence: pd.Series | None = None
     train_target: pd.Series | None = None
-    #: True when ``guard=True`` kept the teacher's predictions (the student scored lower on
+    #: True when ``guard=True`` kept the teacher's predictions (the student did not score higher on
     #: validation); ``final_model`` names the model behind ``predictions``.
     guard_used: bool = False
     final_model: str = "student"
@@ -61,6 +61,14 @@ class PseudoLabelResult:
     #: summary warning per distinct warning instead of each one.
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["role", "during", "category", "message", "count"]))
+    #: student minus teacher on the scored rows with a paired 95% interval
+    #: (:class:`~pseudolabel_magic.verdict.Difference`); ``verdict`` says it in words
+    difference: Any = None
+    #: the metric of the verdict and the guard, and why it was chosen
+    headline: str = "accuracy"
+    headline_reason: str = ""
+    #: with ``cv``: each fold's own result (its teacher, student, scores and leakage report)
+    folds: list = field(default_factory=list)
 
     def __deepcopy__(self, memo):
         """A deep copy; a lazy Dask ``predictions`` frame becomes a new frame over the same graph.
@@ -91,14 +99,42 @@ class PseudoLabelResult:
     def labeled_class_counts(self) -> pd.Series:
         return self.train_target.value_counts().sort_index()
 
+    @property
+    def scored_where(self) -> str:
+        """``"out-of-fold"`` when cross-fitted, else ``"validation"``."""
+        return "out-of-fold" if self.config.get("cv") is not None else "validation"
+
+    @property
+    def verdict(self) -> str:
+        """One sentence: did pseudo-labelling help, by how much, how sure, on how many rows.
+
+        Student minus teacher on the same scored rows with a paired 95% bootstrap interval
+        (:mod:`pseudolabel_magic.verdict`); "helped"/"hurt" only when the interval excludes
+        zero. Empty when nothing was scored.
+        """
+        if self.difference is None:
+            return ""
+        text = self.difference.sentence()
+        if self.guard_used:
+            text += ("; so no pseudo-labels: the predictions are the teacher's" if
+                     self.config.get("auto") else "; the predictions are the teacher's (guard)")
+        if self.config.get("refit"):
+            n = self.counts.get("n_labeled", len(self.train_index))
+            text += f"; predictions from a refit on all {n:,} labeled rows (scored before it)"
+        return text
+
     def summary(self) -> str:
         """One sentence: what was selected and how the student compares to the teacher."""
-        main = "accuracy" if self.task == "classification" else "r2"
+        main = self.headline if self.headline in self.metrics.columns else (
+            "accuracy" if self.task == "classification" else "r2")
         t, s = self.metrics.loc["teacher", main], self.metrics.loc["student", main]
+        folds = self.config.get("folds")
+        where = (f"out-of-fold ({folds} folds)" if folds else "validation")
         text = (f"{self.n_selected:,} of {len(self.pseudo_labels):,} unlabeled rows pseudo-labelled "
-                f"in {self.rounds_run} round(s); validation {main}: teacher {t:.3f}, student {s:.3f}")
+                f"in {self.rounds_run} round(s); {where} {main} on "
+                f"{len(self.validation_index):,} rows: teacher {t:.3f}, student {s:.3f}")
         if self.guard_used:
-            text += "; " + GUARD_NOTE
+            text += "; " + GUARD_NOTE.replace("validation", self.scored_where)
         if self.leaky:
             text = "LEAKY (allow_leakage=True, scores are not honest): " + text
         return text
@@ -181,7 +217,10 @@ class PseudoLabelResult:
         return lines
 
     def __repr__(self) -> str:
-        lines = [f"PseudoLabelResult ({self.task})", self.summary(), self._verdict()]
+        lines = [f"PseudoLabelResult ({self.task})", self.summary()]
+        if self.verdict:
+            lines.append(self.verdict)
+        lines.append(self._verdict())
         if self._twin_note():
             lines.append(self._twin_note())
         lines += self._about()
@@ -190,9 +229,9 @@ class PseudoLabelResult:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        banner = ""
+        banner = f"<p><b>{esc(self.verdict)}</b></p>" if self.verdict else ""
         if self.leaky:
-            banner = ('<p><b>LEAKY:</b> a leakage check failed and was overridden with '
+            banner += ('<p><b>LEAKY:</b> a leakage check failed and was overridden with '
                       'allow_leakage=True; these scores are not honest.</p>')
         metrics = self._metrics_side_by_side().round(4)
         if self._twin_note():
@@ -200,7 +239,7 @@ class PseudoLabelResult:
         banner += "".join(f"<p>{esc(line)}</p>" for line in self._about())
         if self.leaky:
             metrics = metrics.rename(index=lambda name: f"{name} (LEAKY)")
-        svg = self.diagram().svg if getattr(self, "show_diagram", True) else ""
+        svg = self.diagram()._repr_html_() if getattr(self, "show_diagram", True) else ""
         return (
             f"<div><p><b>PseudoLabelResult</b> ({esc(self.task)}): {esc(self.summary())}</p>"
             f"{banner}{svg}<p>{esc(self._verdict())}</p>"

@@ -80,31 +80,43 @@ def score_frame(model, X: pd.DataFrame, task: str, *, features=None, target_scal
     return pd.DataFrame({"label": labels, "confidence": confidence}, index=X.index, copy=False)
 
 
-def validation_scores(model, X: pd.DataFrame, y: pd.Series, task: str) -> dict:
-    """The metrics the result's table shows, computed on validation's true labels."""
+def predict_scored(model, X: pd.DataFrame, task: str):
+    """Predictions of the rows to score, and their class probabilities (None without them)."""
+    pred = np.asarray(model.predict(X))
+    proba = model.predict_proba(X) if task == "classification" and has_proba(model) else None
+    return pred, proba
+
+
+def metric_scores(y, pred, proba, classes, task: str) -> dict:
+    """The metrics the result's table shows, from predictions of rows with true labels ``y``.
+
+    ``proba`` has one column per entry of ``classes`` (log-loss is NaN when a true label is
+    not among them, or without probabilities).
+    """
     from sklearn import metrics
 
     if task == "classification":
-        pred = model.predict(X)
         out = {
             "accuracy": metrics.accuracy_score(y, pred),
             "balanced_accuracy": metrics.balanced_accuracy_score(y, pred),
             "f1_macro": metrics.f1_score(y, pred, average="macro", zero_division=0),
         }
-        if has_proba(model):
-            classes = list(model.classes_)
-            if set(pd.unique(y)) <= set(classes):
-                proba = model.predict_proba(X)
-                out["log_loss"] = metrics.log_loss(y, proba, labels=classes)
-            else:
-                out["log_loss"] = np.nan
+        if proba is not None:
+            classes = list(classes)
+            known = set(pd.unique(np.asarray(y))) <= set(classes)
+            out["log_loss"] = metrics.log_loss(y, proba, labels=classes) if known else np.nan
         return {k: float(v) for k, v in out.items()}
-    pred = model.predict(X)
     return {
         "r2": float(metrics.r2_score(y, pred)) if len(y) > 1 else np.nan,
         "mae": float(metrics.mean_absolute_error(y, pred)),
         "rmse": float(np.sqrt(metrics.mean_squared_error(y, pred))),
     }
+
+
+def validation_scores(model, X: pd.DataFrame, y: pd.Series, task: str) -> dict:
+    """The metrics the result's table shows, computed on validation's true labels."""
+    pred, proba = predict_scored(model, X, task)
+    return metric_scores(y, pred, proba, getattr(model, "classes_", None), task)
 
 
 # -- big pools on one machine: the student's rows, the row cap, n_jobs -------------------

@@ -40,16 +40,25 @@ def select_k_best(confidence: np.ndarray, k: int, candidates: np.ndarray | None 
 
 
 def balance_classes(labels: np.ndarray, confidence: np.ndarray, candidates: np.ndarray,
-                    prior: pd.Series) -> np.ndarray:
+                    prior: pd.Series, fallback: np.ndarray | None = None) -> np.ndarray:
     """Keep the most confident candidates per class so the mix follows ``prior``.
 
     The kept total N is the largest one every class can fill at its prior share
     (N = min over classes with candidates of available_c / prior_c); class c then keeps its
-    round(N * prior_c) most confident candidates. Classes with no candidate at all cannot be
-    matched and are left out of the minimum, otherwise one missing class would empty the set.
+    round(N * prior_c) most confident candidates. A class with no candidate (none passed the
+    threshold: a rare class's confidences are lower) takes its candidates from ``fallback``
+    (the rows it may still get), ranked by confidence: a per-class quota instead of the
+    common threshold. A class the teacher predicts for no row cannot be matched and is left
+    out of the minimum, otherwise one missing class would empty the set.
     """
     prior = prior[prior > 0] / prior[prior > 0].sum()
     keep = np.zeros(len(labels), dtype=bool)
+    candidates = np.asarray(candidates, dtype=bool).copy()
+    if fallback is not None:
+        have = set(pd.unique(labels[candidates]))
+        for cls in prior.index:
+            if cls not in have:
+                candidates |= np.asarray(fallback, dtype=bool) & (labels == cls)
     cand_labels = pd.Series(labels[candidates])
     available = cand_labels.value_counts()
     shares = {c: prior[c] for c in prior.index if available.get(c, 0) > 0}
@@ -85,5 +94,6 @@ def select_rows(labels, confidence, *, select: str, threshold=None, k_best=None,
     else:  # validated earlier; kept as a guard for direct callers
         raise ValueError(f"unknown select mode {select!r}")
     if balance and prior is not None and chosen.any():
-        chosen = balance_classes(np.asarray(labels), confidence, chosen, prior)
+        chosen = balance_classes(np.asarray(labels), confidence, chosen, prior,
+                                 fallback=available)
     return chosen

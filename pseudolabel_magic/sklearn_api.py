@@ -53,7 +53,7 @@ class _PseudoLabelBase(BaseEstimator):
     def __init__(self, estimator=None, *, student=None, select="all", threshold=None,
                  k_best=None, rounds=1, balance=False, soft=False, pseudo_weight=1.0,
                  calibrate=False, oof=False, guard=None, curriculum=None, val_size=0.2,
-                 allow_leakage=False, random_state=0):
+                 cv=None, refit=None, allow_leakage=False, random_state=0):
         self.estimator = estimator
         self.student = student
         self.select = select
@@ -68,6 +68,8 @@ class _PseudoLabelBase(BaseEstimator):
         self.guard = guard
         self.curriculum = curriculum
         self.val_size = val_size
+        self.cv = cv
+        self.refit = refit
         self.allow_leakage = allow_leakage
         self.random_state = random_state
 
@@ -215,7 +217,7 @@ class _PseudoLabelBase(BaseEstimator):
             rounds=self.rounds, balance=self.balance, soft=self.soft,
             pseudo_weight=self.pseudo_weight, calibrate=self.calibrate, oof=self.oof,
             guard=self.guard, curriculum=self.curriculum, val_size=self.val_size,
-            allow_leakage=self.allow_leakage, random_state=self.random_state,
+            cv=self.cv, refit=self.refit, allow_leakage=self.allow_leakage, random_state=self.random_state,
             task=self._task, sample_weight=weights)
         r = self.result_
         self.final_model_ = r.teacher if r.guard_used else r.student
@@ -323,12 +325,18 @@ class PseudoLabelClassifier(ClassifierMixin, _PseudoLabelBase):
     oof : bool or int, default=False
         Label each unlabeled row with the mean of ``oof`` (True: 5) fold teachers.
     guard : bool, default=None
-        Keep the teacher when the student scores lower on validation (None: on under
+        Keep the teacher when the student does not score higher on validation (None: on under
         ``select="auto"``).
     curriculum : list of float, default=None
         One threshold per round, relaxing.
     val_size : float or int, default=0.2
         Fraction (or count) of labeled rows held out to score teacher and student.
+    cv : int, splitter or None, default=None
+        Cross-fit instead of one hold-out: every labeled row is scored once, out of fold
+        (``result_.verdict`` says whether pseudo-labelling helped).
+    refit : bool or None, default=None
+        Fit teacher and student again on every labeled row after scoring (None: True with
+        ``cv``); ``final_model_`` is then a refit model.
     allow_leakage : bool, default=False
         Run despite failed leakage checks (the result is marked leaky).
     random_state : int, RandomState or None, default=0
@@ -402,7 +410,7 @@ class PseudoLabelRegressor(RegressorMixin, _PseudoLabelBase):
         The student; None is a clone of the teacher.
     select, threshold, k_best, rounds, balance, soft, pseudo_weight
         As in :class:`PseudoLabelClassifier`.
-    calibrate, oof, guard, curriculum, val_size, allow_leakage, random_state
+    calibrate, oof, guard, curriculum, val_size, cv, refit, allow_leakage, random_state
         As in :class:`PseudoLabelClassifier` (``calibrate`` is for classification only).
 
     Attributes

@@ -63,6 +63,10 @@ class _Writer:
         if module == "numpy" or module.startswith("numpy."):
             return f"np.{name}" if hasattr(import_module("numpy"), name) else name
         if module == _PACKAGE or module.startswith(_PACKAGE + "."):
+            if isinstance(obj, type):  # a class's bases come first: imported, or copied in
+                for base in obj.__bases__:
+                    if base is not object:
+                        self.named(base)
             self.helpers[name] = inspect.getsource(obj)
             return name
         if module in ("__main__", "builtins") or not module:
@@ -88,6 +92,10 @@ class _Writer:
     def import_lines(self) -> list[str]:
         return [f"from {module} import {', '.join(sorted(names))}"
                 for module, names in sorted(self.imports.items())]
+
+
+#: The writer, for modules that name values as source (``--explain``'s code lines).
+Writer = _Writer
 
 
 def _public_module(obj: Any, module: str) -> str:
@@ -116,7 +124,7 @@ def _same(value: Any, default: Any) -> bool:
         return False
     try:
         return bool(value == default)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a value that cannot compare is not the default
         return False
 
 

@@ -38,6 +38,12 @@ class ProgressEvent:
     #: what is known so far: n_labeled, n_train, n_validation, n_unlabeled, n_selected,
     #: n_student_train, partitions_done, partitions_total (keys appear as they become known)
     counts: Mapping[str, int] = field(default_factory=dict)
+    #: the cross-fitting fold (1..folds) this event belongs to; None outside cross-fitting,
+    #: and for the refit on every labeled row that follows it
+    fold: int | None = None
+    folds: int | None = None
+    #: True for the refit on every labeled row that follows the scores
+    refit: bool = False
 
     @property
     def number(self) -> int:

@@ -5,6 +5,11 @@ CSS, so every colour and font is an SVG presentation attribute, arrowheads are d
 polygons (``<marker>`` ids would collide between two diagrams on one page), and the whole
 picture sits on its own light background rectangle so it reads on light and dark themes.
 Every string passes through :func:`html.escape` here, in one place.
+
+A picture is ``width="100%"`` with a ``viewBox``: it shrinks to any output width, keeping its
+proportions. :class:`Diagram` sends it to notebooks inside HTML (never as ``image/svg+xml``,
+which JupyterLab draws as an image that does not shrink), in a ``<div>`` that caps it at
+its drawn width; a renderer that drops that cap still shows it at the output's width.
 """
 
 from __future__ import annotations
@@ -33,6 +38,19 @@ PALETTE = {
 
 def esc(value) -> str:
     return html.escape(str(value), quote=True)
+
+
+def clip(name, limit: int = 22) -> str:
+    """``name`` cut to ``limit`` characters with an ellipsis."""
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
+
+
+def mix(colour: str, toward: str = BACKGROUND, share: float = 0.6) -> str:
+    """``colour`` moved ``share`` of the way to ``toward`` (both ``#rrggbb``): a dimmed fill."""
+    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(toward[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b))
 
 
 def _num(v: float) -> str:
@@ -84,9 +102,32 @@ class Canvas:
 
     def to_svg(self) -> str:
         w, h = self.width, self.height
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" '
                 f'viewBox="0 0 {w} {h}" role="img" aria-label="{esc(self.title)}">'
                 f"<title>{esc(self.title)}</title>"
                 f'<rect x="0.5" y="0.5" width="{w - 1}" height="{h - 1}" rx="8" '
                 f'fill="{BACKGROUND}" stroke="{BORDER}" stroke-width="1"/>'
                 + "".join(self.parts) + "</svg>")
+
+
+class Diagram:
+    """An SVG picture with a plain-text twin; displays wherever a notebook output can.
+
+    ``width`` is the drawing's own width in px: the HTML form is at most that wide and
+    shrinks with the output area below it.
+    """
+
+    def __init__(self, svg: str, text: str, title: str = "", width: int | None = None):
+        self.svg, self.text, self.title, self.width = svg, text, title, width
+
+    def _repr_html_(self) -> str:
+        cap = f' style="max-width:{int(self.width)}px"' if self.width else ""
+        return f'<div class="pl-diagram"{cap}>{self.svg}</div>'
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/html": self._repr_html_(), "text/plain": self.text}
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__

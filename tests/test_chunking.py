@@ -6,7 +6,7 @@ import pytest
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression
 
-import pseudolabel_magic.engine as engine
+import pseudolabel_magic.workflow as workflow
 from pseudolabel_magic.engine import run
 from pseudolabel_magic.scoring import cap_rows, score_frame, stack_rows, with_n_jobs
 
@@ -73,13 +73,13 @@ def test_run_chunked_equals_unchunked(settings):
 def test_round_one_scores_the_users_frame_without_copying(monkeypatch):
     labeled, unlabeled = blobs()
     seen = []
-    real = engine.score_frame
+    real = workflow.score_frame
 
     def spy(model, X, *args, **kwargs):
         seen.append(X is unlabeled)
         return real(model, X, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "score_frame", spy)
+    monkeypatch.setattr(workflow, "score_frame", spy)
     before = unlabeled.copy()
     run(labeled, unlabeled, target="y", teacher=LogisticRegression())
     assert seen == [True, True]  # pseudo-labelling and the final predictions

@@ -86,10 +86,80 @@ def test_explain_steps_cover_the_five_steps():
     assert [key for key, _, _ in steps] == ["split", "teacher", "pseudo_label", "combine", "student"]
     text = " ".join(sentence + " " + code for _, sentence, code in steps)
     assert "never train" in text and "at least 0.9" in text and "next teacher" in text
-    assert "train_test_split(train_df, test_size=0.2" in text
+    assert "labeled, unlabeled = train_df, test_df" in text
+    assert "train_test_split(labeled, test_size=0.2" in text
     assert "clone(LogisticRegression())" in text
+    assert "default_model" not in text
     for _, _, code in steps:
-        compile(code, "<step>", "exec")  # each line is valid Python
+        compile(code, "<step>", "exec")  # each block is valid Python
+
+
+def narrated(config, counts):
+    return {key: (sentence, code) for key, sentence, code in explain_steps(config, counts)}
+
+
+@pytest.mark.parametrize("n_train, words, model", [
+    (48, "a random forest of 200 trees (48 rows, fewer than 2,000)",
+     "RandomForestClassifier(n_estimators=200, random_state=0)"),
+    (5000, "histogram gradient boosting (5,000 rows, 2,000 or more)",
+     "HistGradientBoostingClassifier(min_samples_leaf=20, random_state=0)"),
+])
+def test_the_narration_names_the_default_model_the_engine_fits(n_train, words, model):
+    from pseudolabel_magic.models import build_models
+
+    config = dict(target="label", select="all", random_state=0, task="classification")
+    steps = narrated(config, {"n_train": n_train, "n_unlabeled": 10})
+    sentence, code = steps["teacher"]
+    assert words in sentence and "gradient-boosted trees" not in sentence
+    assert f"teacher = clone({model})" in code
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame({"a": rng.normal(size=n_train), "label": rng.integers(0, 2, n_train)})
+    teacher, _, _ = build_models("classification", train, train["label"], train.iloc[:0],
+                                 train.iloc[:10].drop(columns="label"), ["a"])
+    fitted = teacher[-1] if hasattr(teacher, "steps") else teacher
+    assert type(fitted).__name__ == model.split("(")[0]  # the model the engine builds
+
+
+def test_the_student_is_named_for_its_own_rows():
+    config = dict(target="label", select="all", random_state=0, task="classification")
+    sentence, code = narrated(config, {"n_train": 800, "n_unlabeled": 100_000})["student"]
+    assert "histogram gradient boosting (100,800 rows" in sentence
+    assert "clone(HistGradientBoostingClassifier(" in code
+    config["max_pseudo_rows"] = 500
+    sentence, code = narrated(config, {"n_train": 800, "n_unlabeled": 100_000})["student"]
+    assert "a random forest of 200 trees (1,300 rows" in sentence
+
+
+@pytest.mark.parametrize("settings", [
+    dict(select="threshold", threshold=0.8),
+    dict(select="k-best", k_best=20),
+    dict(select="all", balance=True),
+    dict(select="auto"),
+])
+@pytest.mark.parametrize("pool", ["separate", "missing targets"])
+def test_the_narrated_code_runs_as_printed_and_names_the_fitted_model(frames, settings, pool):
+    """What --explain shows before the run (defaults unresolved), exec'd block after block."""
+    train_df, test_df = frames
+    if pool == "separate":
+        args, names = (train_df, test_df), {"labeled": "train_df", "unlabeled": "test_df"}
+        ns = {"train_df": train_df, "test_df": test_df}
+    else:
+        df = pd.concat([train_df, test_df])
+        args, names, ns = (df, None), {"labeled": "df"}, {"df": df}
+    events = []
+    result = engine.run(*args, target="label", progress=events.append, **settings)
+    before = dict(target="label", random_state=0, val_size=0.2, task="classification",
+                  frame_names=names, unlabeled_given=pool == "separate", **settings)
+    counts = next(e.counts for e in events if e.step == "teacher")
+    steps = explain_steps(before, counts)
+    fitted = type(result.teacher[-1] if hasattr(result.teacher, "steps") else result.teacher).__name__
+    assert fitted == "RandomForestClassifier" and "a random forest of 200 trees" in steps[1][1]
+    namespace = run_code("\n".join(code for _, _, code in steps), **ns)
+    assert namespace["predictions"].shape == (len(test_df),)
+    if result.config.get("cv") is None:  # one split: the narrated one is the run's
+        assert len(namespace["train"]) == len(result.train_index)
+        assert len(namespace["validation"]) == len(result.validation_index)
+    assert namespace["keep"].dtype == bool
 
 
 @pytest.mark.parametrize("settings", [

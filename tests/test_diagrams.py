@@ -13,8 +13,8 @@ from pseudolabel_magic.leakage import check_leakage
 from pseudolabel_magic.steps import STEP_KEYS
 
 SVG = "{http://www.w3.org/2000/svg}"
-COUNTS = dict(n_labeled=1234, n_train=987, n_validation=247, n_unlabeled=5678, n_selected=432,
-              n_student_train=1419)
+COUNTS = {"n_labeled": 1234, "n_train": 987, "n_validation": 247, "n_unlabeled": 5678, "n_selected": 432,
+              "n_student_train": 1419}
 
 
 def parse(diagram: Diagram):
@@ -40,17 +40,33 @@ def test_flow_diagram_shows_the_real_counts_in_svg_and_text():
     d = flow_diagram(COUNTS, config={"select": "threshold", "threshold": 0.9, "rounds": 2})
     assert_static_safe(d)
     words = " ".join(texts(d))
-    for value in ("1,234 rows", "987 rows", "247 rows", "5,678 rows", "432 of 5,678 selected",
-                  "1,419 rows", "987 train + 432 pseudo", "threshold 0.9 \u00b7 2 round(s)"):
+    for value in ("1,234 rows", "987 rows", "247 rows", "5,678 rows", "432 of 5,678 kept",
+                  "1,419 rows", "987 train + 432 pseudo", "kept: confidence \u2265 0.9",
+                  "round 2: the student labels again"):
         assert value in words
     for value in ("labeled 1,234", "train 987", "validation 247", "unlabeled 5,678",
-                  "432 of 5,678 selected (threshold 0.9 \u00b7 2 round(s))", "training set 1,419"):
+                  "432 of 5,678 kept (kept: confidence \u2265 0.9)", "training set 1,419",
+                  "round 2: the student labels again"):
         assert value in d.text
     assert "validation path: scored only, never enters a fit" in words
-    bundle = d._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "text/plain"}
-    assert bundle["image/svg+xml"] == d._repr_svg_() == d.svg
-    assert str(d) == d.text == repr(d) == bundle["text/plain"]
+    assert str(d) == d.text == repr(d)
+
+
+def test_diagrams_scale_to_the_output_width_inside_html():
+    """Lab draws image/svg+xml as an image that never shrinks: send HTML, 100% wide, capped."""
+    train, val, unl, _ = _frames()
+    for d in (flow_diagram(COUNTS), flow_diagram(COUNTS, highlight="teacher"),
+              check_leakage(train, val, unl, target="y").diagram()):
+        bundle = d._repr_mimebundle_()
+        assert set(bundle) == {"text/html", "text/plain"} and bundle["text/plain"] == d.text
+        assert not hasattr(d, "_repr_svg_")
+        root = parse(d)
+        assert root.attrib["width"] == "100%" and "height" not in root.attrib
+        width = float(root.attrib["viewBox"].split()[2])
+        assert width == d.width
+        html_text = bundle["text/html"]
+        assert html_text == f'<div class="pl-diagram" style="max-width:{d.width}px">{d.svg}</div>'
+        assert_static_safe(d)
 
 
 def test_every_step_is_numbered_and_drawn_in_its_state():
@@ -73,6 +89,7 @@ def test_missing_counts_draw_as_question_marks_while_a_run_is_young():
     d = flow_diagram({"n_labeled": 100})
     assert_static_safe(d)
     assert "100 rows" in texts(d) and "? rows" in texts(d)
+    assert "? of ? kept" in texts(d)
     assert "train ?" in d.text
     assert texts(d).count("\u00b7 pending") == 5
 
@@ -86,7 +103,7 @@ def test_without_states_a_finished_run_draws_every_step_done():
 def test_highlight_emphasises_one_step_and_dims_the_others():
     d = flow_diagram(COUNTS, highlight="combine")
     assert "step 4" in texts(d)[0]
-    assert d.text.count("<<") == 1 and "combine" in [line for line in d.text.splitlines() if "<<" in line][0]
+    assert d.text.count("<<") == 1 and "combine" in next(line for line in d.text.splitlines() if "<<" in line)
     groups = [g for g in parse(d).iter(f"{SVG}g") if g.attrib.get("opacity")]
     assert groups  # the other steps are dimmed
     widths = [r.attrib["stroke-width"] for r in parse(d).iter(f"{SVG}rect")]
@@ -107,8 +124,8 @@ def test_user_strings_are_escaped_and_render_as_text():
     evil = "<script>alert(1)</script>"
     d = flow_diagram(COUNTS, config={"select": evil, "rounds": 1})
     assert_static_safe(d)
-    assert f"select {evil}"[:25] + "\u2026" in texts(d)  # parsed back as text, not as markup
-    assert f"select {evil} \u00b7 1 round(s)" in d.text
+    assert f"kept: select {evil}"[:25] + "\u2026" in texts(d)  # parsed back as text, not markup
+    assert f"kept: select {evil}" in d.text
 
 
 def _frames():
@@ -135,8 +152,8 @@ def test_leakage_diagram_is_a_firewall_with_counts_and_one_verdict():
     assert "\u2013 not known yet: the fits are checked after the run" in words
     assert evil[:21] + "\u2026" in words  # the id column name: escaped markup, intact text
     verdict = [w for w in words if w.startswith(("FAIL", "PASS"))]
-    assert verdict == ["PASS: no validation row reached train or unlabeled (fits not yet checked) "
-                       "(warnings: validation_rows_in_unlabeled, shared_id)"]
+    assert verdict == [("PASS: no validation row reached train or unlabeled (fits not yet checked) "
+                       "(warnings: validation_rows_in_unlabeled, shared_id)")]
     twin_line = [w for w in words if w.startswith("Twins in unlabeled")]
     assert twin_line and "3 twin rows (3 distinct)" in twin_line[0]
     assert "kept out of the student's fit" in twin_line[0]
@@ -171,8 +188,146 @@ def test_the_verdict_names_two_failed_checks_and_counts_the_rest():
 
 
 def test_a_clean_report_draws_checks_only_and_a_pass_verdict():
-    train, val, unl, evil = _frames()
+    train, val, unl, _evil = _frames()
     report = check_leakage(train, val, unl.iloc[:20], target="y")
     words = texts(report.diagram())
     assert words.count("\u2713 0") == 4 and not any(w.startswith("\u2717") for w in words)
     assert any(w.startswith("PASS: no validation row reached train or unlabeled") for w in words)
+
+
+# -- contrast: every text against what is drawn under it (WCAG 2 relative luminance) ---------
+def _rgb(colour: str) -> tuple:
+    return tuple(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def _luminance(rgb) -> float:
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _over(top, bottom, alpha: float):
+    return tuple(t * alpha + b * (1 - alpha) for t, b in zip(top, bottom))
+
+
+def text_contrasts(d: Diagram) -> list:
+    """``[(text, ratio)]``: each text's colour against the colour painted under its anchor,
+    both with their groups' opacity applied (a dimmed text is a paler text)."""
+    painted, out = [], []
+
+    def walk(el, alpha):
+        for child in el:
+            tag = child.tag.replace(SVG, "")
+            a = alpha * float(child.attrib.get("opacity", 1))
+            if tag == "g":
+                walk(child, a)
+            elif tag == "rect" and child.attrib.get("fill", "none") != "none":
+                x, y = float(child.attrib["x"]), float(child.attrib["y"])
+                w, h = float(child.attrib["width"]), float(child.attrib["height"])
+                painted.append(((x, y, x + w, y + h), _rgb(child.attrib["fill"]), a))
+            elif tag == "text":
+                px, py = float(child.attrib["x"]), float(child.attrib["y"]) - 4
+                under = (1.0, 1.0, 1.0)  # the page
+                for (x0, y0, x1, y1), fill, fa in painted:
+                    if x0 <= px <= x1 and y0 <= py <= y1:
+                        under = _over(fill, under, fa)
+                colour = _over(_rgb(child.attrib["fill"]), under, a)
+                out.append(("".join(child.itertext()), contrast(colour, under)))
+
+    walk(parse(d), 1.0)
+    return out
+
+
+def test_every_text_keeps_a_contrast_of_4_5_even_dimmed_or_pending():
+    train, val, unl, _ = _frames()
+    pictures = [flow_diagram({"n_labeled": 10}),  # all pending, "?" counts
+                *(flow_diagram(COUNTS, states={"split": "done", "teacher": "running"},
+                               highlight=step, config={"rounds": 3, "refit": True, "cv": 5})
+                  for step in STEP_KEYS),
+                flow_diagram(COUNTS, states={"split": "failed"}, highlight="split",
+                             failed="unlabeled", leaky=True),
+                check_leakage(train, val, unl, target="y").diagram()]
+    for d in pictures:
+        ratios = text_contrasts(d)
+        assert len(ratios) > 10
+        low = [(text, round(r, 2)) for text, r in ratios if r < 4.5]
+        assert not low, low
+
+
+def test_the_contrast_helper_catches_a_faded_text():
+    faded = Diagram('<svg xmlns="http://www.w3.org/2000/svg"><rect x="0" y="0" width="50" '
+                    'height="50" fill="#c5ccd3"/><g opacity="0.35"><text x="10" y="20" '
+                    'fill="#1b1f24">pending</text></g></svg>', "")
+    assert text_contrasts(faded)[0][1] < 2.5
+    assert round(contrast(_rgb("#000000"), _rgb("#ffffff")), 1) == 21.0
+
+
+# -- what the picture says about the run -----------------------------------------------------
+def polylines(d: Diagram) -> list:
+    return [[tuple(map(float, p.split(","))) for p in el.attrib["points"].split()]
+            for el in parse(d).iter(f"{SVG}polyline")]
+
+
+def test_both_models_have_an_edge_into_the_scores_and_rounds_draw_a_loop():
+    one = flow_diagram(COUNTS, config={"rounds": 1})
+    three = flow_diagram(COUNTS, config={"rounds": 3})
+    scores_left, scores_top = 560, 312  # the Scores box
+    into_scores = [p for p in polylines(one) if (p[-1][0] == scores_left and p[-1][1] >= scores_top)
+                   or (p[-1][1] == scores_top and p[-1][0] >= scores_left)]
+    starts = sorted(p[0] for p in into_scores)
+    assert len(into_scores) == 3  # validation's rows, the teacher, the student
+    assert (380, 117) in starts and (815, 236) in starts  # teacher's left edge, student's bottom
+    loops = [p for p in polylines(three) if p not in polylines(one)]
+    assert len(loops) == 1 and loops[0][0] == (760, 236) and loops[0][-1] == (480, 236)
+    assert "rounds 2\u20133: the student labels again" in texts(three)
+    assert not any("labels again" in t for t in texts(one))
+
+
+@pytest.mark.parametrize("config, kept", [
+    ({"select": "all"}, ["kept: every pseudo-label"]),
+    ({"select": "all", "balance": True}, ["kept: every pseudo-label", "trimmed to the class mix"]),
+    ({"select": "threshold", "threshold": 0.8}, ["kept: confidence \u2265 0.8"]),
+    ({"select": "k-best", "k_best": 50}, ["kept: top 50 by confidence"]),
+    ({"select": "auto"}, ["kept: confidence \u2265 0.9", "trimmed to the class mix"]),
+    ({"select": "threshold", "threshold": 0.99, "curriculum": [0.99, 0.9, 0.8]},
+     ["kept: confidence \u2265 0.99", "curriculum: down to 0.8"]),
+])
+def test_the_pseudo_label_box_says_what_the_rule_kept(config, kept):
+    words = texts(flow_diagram(COUNTS, config=config))
+    at = words.index("432 of 5,678 kept")
+    assert words[at + 1: at + 1 + len(kept)] == kept
+    assert not any(w.startswith("select ") for w in words)
+
+
+def test_cross_fitting_draws_k_folds_and_refit_a_last_step_from_a_hand_made_config():
+    counts = dict(COUNTS, n_train=987, n_validation=247)
+    plain = flow_diagram(counts, config={"cv": None, "refit": False})
+    d = flow_diagram(counts, config={"cv": 5, "refit": True, "rounds": 1})
+    words = texts(d)
+    assert "5-fold cross-fit" in words and "in 5 folds" in words and "Train (4 folds)" in words
+    assert "Validation fold" in words and "held-out folds: scored only, never enters a fit" in words
+    assert "Refit on all labels" in words and "scores were taken before it" in words
+    assert "1,234 labeled rows + pseudo" in words
+    assert "5-fold cross-fit" in d.text and "refit on all labels" in d.text
+    for word in ("5-fold cross-fit", "Refit on all labels", "Validation fold"):
+        assert word not in texts(plain)
+    assert texts(plain) == texts(flow_diagram(counts))  # no cv/refit keys: as before
+    refit_edge = [p for p in polylines(d) if p not in polylines(plain)]
+    assert refit_edge == [[(815, 166), (815, 132)]]  # from the student up to the refit
+    assert not any("?" in w for w in words)
+    assert_static_safe(d)
+
+
+def test_the_box_at_fault_is_red_and_says_so():
+    d = flow_diagram({"n_labeled": 60, "n_unlabeled": 0}, states={"split": "failed"},
+                     highlight="split", failed="unlabeled")
+    words = texts(d)
+    assert "\u2717 the problem is here" in words and "the problem is here: unlabeled" in d.text
+    red = [r for r in parse(d).iter(f"{SVG}rect") if r.attrib["fill"] == "#f0938c"]
+    assert any(r.attrib["stroke-width"] == "3.5" and r.attrib["x"] == "200" for r in red)
+    with pytest.raises(ValueError, match="unknown box"):
+        flow_diagram(COUNTS, failed="nope")

@@ -207,3 +207,36 @@ def test_import_does_not_import_dask():
     code = ("import sys, pseudolabel_magic, pseudolabel_magic.engine, pseudolabel_magic.distributed;"
             "assert not any(m == 'dask' or m.startswith('dask.') for m in sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_partial_fit_warnings_are_counted_once_and_kept(sync):
+    """A student warning on every partial_fit call: one summary, kept in the result."""
+    import warnings
+
+    labeled, unlabeled = blobs()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = run(labeled, dd.from_pandas(unlabeled, npartitions=3), target="y",
+                teacher=LogisticRegression(), student=WarnySGD(loss="log_loss", random_state=0))
+    row = r.warnings[(r.warnings["role"] == "student") & (r.warnings["during"] == "fit")]
+    assert row["message"].tolist() == ["one more chunk"] and row["count"].tolist() == [1]
+    shown = [w for w in caught if "one more chunk" in str(w.message)]
+    assert len(shown) == 1 and "kept in result.warnings" in str(shown[0].message)
+
+
+class WarnySGD(SGDClassifier):
+    def partial_fit(self, X, y, **kwargs):
+        import warnings
+
+        warnings.warn("one more chunk", UserWarning)
+        return super().partial_fit(X, y, **kwargs)
+
+
+def test_default_student_is_sized_for_the_dask_pool_not_a_stand_in(sync):
+    """The checks see a 2-row stand-in of the pool; the default student is still chosen for
+    the rows it will get (boosting above 2,000), as on the pandas path."""
+    labeled, unlabeled = blobs()
+    big = pd.concat([unlabeled] * 8, ignore_index=True)  # 2,400+ rows
+    r = run(labeled, dd.from_pandas(big, npartitions=4), target="y")
+    pandas_run = run(labeled, big, target="y")
+    assert type(r.student[-1]).__name__ == type(pandas_run.student[-1]).__name__

@@ -46,7 +46,11 @@ numbers = [1, 2, 3]
 
 @pytest.fixture(scope="session")
 def ip():
-    shell = get_ipython()
+    from IPython.testing import globalipapp
+
+    # the module's get_ipython: after any test started the global shell, the name imported
+    # above would start it again and get None
+    shell = globalipapp.get_ipython()
     shell.run_line_magic("load_ext", "pseudolabel_magic")
     shell.run_cell(SETUP)
     return shell
@@ -154,8 +158,22 @@ def test_explain_narrates_each_step(ip):
     text = "\n".join(o.data.get("text/plain", "") for o in captured.outputs) + captured.stdout
     for title in ("Step 1", "Step 2", "Step 3", "Step 4", "Step 5", "Round 2 of 2"):
         assert title in text
-    assert "train_test_split(train_df" in text and "keep = proba.max(axis=1) >= 0.8" in text
-    assert sum("image/svg+xml" in o.data for o in captured.outputs) == 5  # one highlighted diagram per step
+    assert "labeled, unlabeled = train_df, test_df" in text
+    assert "train_test_split(labeled" in text and "keep = proba.max(axis=1) >= 0.8" in text
+    assert "default_model" not in text
+    diagrams = [o for o in captured.outputs if "<svg" in o.data.get("text/html", "")]
+    assert not any("image/svg+xml" in o.data for o in captured.outputs)  # HTML: it scales
+    first = [o for o in diagrams if not o.update]
+    assert len(first) == 5  # one highlighted diagram per step, each with a display id
+    ids = [o.transient["display_id"] for o in first]
+    assert len(set(ids)) == 5
+    for number, display_id in enumerate(ids, 1):
+        last = [o for o in diagrams if o.transient["display_id"] == display_id][-1]
+        assert last.update  # updated in place: the saved notebook shows the step as it ended
+        line = last.data["text/plain"].splitlines()[number]
+        assert "\u2713 done" in line and "running" not in line, line
+    assert "labeled 60 " in first[0].data["text/plain"]  # known before any fit
+    assert "unlabeled 89 " in first[0].data["text/plain"]
     assert result.rounds_run >= 1
 
 
@@ -562,7 +580,7 @@ def test_compare_shows_and_saves_the_comparison(ip, two_strategies):
 
     result = cell(ip, "--compare --save run --seed 1", FAST + "val_size: 0.25\n")
     assert isinstance(result, ComparisonResult) and ip.user_ns["run"] is result
-    assert list(result.table.index) == ["supervised", "five lines", "threshold 0.9"]
+    assert list(result.table.index) == ["supervised", "five lines", "threshold 0.9", "SelfTrainingClassifier"]
     first = result.results["five lines"]
     assert first.config["random_state"] == 1 and first.config["val_size"] == 0.25
     assert "labeled = train_df" in first.to_code()  # each run names the notebook's frames

@@ -200,3 +200,27 @@ def test_duplicated_feature_names_are_one_line():
     with pytest.raises(pl.PseudoLabelError, match=r"column 'size' appears 2 times in labeled; rename"):
         build_models("classification", labeled, labeled["label"], None, unlabeled,
                      ["city", "size"])
+
+
+def test_names_that_are_not_all_text_reach_the_model_as_text():
+    from pseudolabel_magic.models import model_name
+    from pseudolabel_magic.textnames import TextColumnNames, with_text_names
+
+    frame = city_frame().set_axis(["3", 3, 2.5, "label"], axis=1)  # "3" and 3 are two columns
+    labeled, unlabeled = split(frame)
+    features = ["3", 3, 2.5]
+    teacher, _, notes = build_models("classification", labeled, labeled["label"], None,
+                                     unlabeled, features, LogisticRegression())
+    assert isinstance(teacher[0], TextColumnNames) and model_name(teacher) == "Pipeline > LogisticRegression"
+    assert notes == [("added the default preprocessing in front of your teacher LogisticRegression "
+                      "because column '3' holds text")]
+    teacher.fit(labeled[features], labeled["label"])
+    assert teacher[0].names_ == ["3", "3 (int)", "2.5"]
+    assert list(teacher.feature_names_in_) == features  # the user's names, as given
+    pool = unlabeled[features]
+    np.testing.assert_array_equal(teacher.predict(pool[[2.5, "3", 3]]), teacher.predict(pool))
+    assert list(unlabeled.columns) == features  # never renamed
+    with pytest.raises(ValueError, match=r"missing: \[2\.5\]"):
+        teacher.predict(pool[["3", 3]])
+    plain = LogisticRegression()
+    assert with_text_names(plain, ["city", "size"]) is plain  # text names: nothing in front

@@ -135,7 +135,10 @@ def test_run_stores_the_result_and_fills_the_tabs(ns, monkeypatch):
     assert "PASS" in all_text(leakage)
     table = all_text(metrics)
     assert "<table" in table and "teacher" in table and "student" in table
-    assert f"{result.metrics.loc['student', 'accuracy']:.4f}".rstrip("0") in table
+    assert f"{result.metrics.loc['student', 'accuracy']:.3f}" in table
+    assert "rows scored" in table and "log_loss (lower is better)" in table
+    assert 'class="index_name' not in table  # no empty index-name row
+    assert "pl-verdict" in table or not getattr(result, "verdict", "")
     assert len(images(metrics)) == 1 and len(images(plots)) == 3
     assert all(bytes(img.value[:4]) == b"\x89PNG" for img in images(plots))
     assert p.cell_area.value.startswith("%%pseudolabel --save run\nlabeled: train_df\n")
@@ -192,7 +195,11 @@ def test_leakage_failure_shows_the_report(ns):
     assert p.val_size.disabled
     p.run_button.click()
     assert "Leakage check" in p.message.value and "<svg" in p.message.value
+    assert "Firewall around validation" in p.message.value  # the refusal with its firewall
+    assert "allow_leakage=True" not in p.message.value  # the panel's words, not the API's
     assert "Traceback" not in p.message.value and "run" not in ns
+    assert "the problem is here" in p.flow.value  # on the Validation box
+    assert "the problem is here: validation" in _flow_text(p)
 
 
 def test_an_old_result_survives_a_failed_run(ns):
@@ -357,7 +364,7 @@ def test_compare_button_fills_the_compare_tab(ns, two_strategies, monkeypatch):
     assert not set(calls[0]) & {"select", "threshold", "rounds", "balance", "soft", "guard"}
     assert ns == before  # nothing written to the notebook
     comparison = p.comparison
-    assert list(comparison.table.index) == ["supervised", "five lines", "my <b>pick</b>"]
+    assert list(comparison.table.index) == ["supervised", "five lines", "my <b>pick</b>", "SelfTrainingClassifier"]
     assert p.tabs.layout.display != "none" and p.tabs.selected_index == 5
     text = all_text(p.compare_box)
     assert "<table" in text and "supervised" in text and "five lines" in text
@@ -414,3 +421,74 @@ def test_dask_frames_are_listed_for_the_unlabeled_rows(ns):
     assert p.message.value == "", p.message.value
     assert type(result.predictions).__module__.startswith("dask")
     assert p.code_area.value.startswith("# NOTE: unlabeled was a Dask DataFrame")
+
+
+def _flow_text(p) -> str:
+    """The text twin of the live diagram: redraw it from the panel's state."""
+    import re
+
+    from pseudolabel_magic.diagrams import flow_diagram
+
+    box = re.search(r"the problem is here", p.flow.value)
+    failed = None
+    if box:
+        from pseudolabel_magic.panel_widgets import failed_box
+
+        step = next((k for k, v in p._states.items() if v == "failed"), None)
+        failed = failed_box(p.message.value, step, leakage="Firewall" in p.message.value)
+    return flow_diagram(p._counts, p._states, config=p._live_config, failed=failed).text
+
+
+def test_a_new_panel_starts_on_a_frame_with_missing_targets(iris):
+    full = iris.copy()
+    hidden = mixed(iris)
+    ns = {"full": full, "hidden": hidden, "later": full.iloc[:5].copy()}
+    p = panel(ns)
+    assert p.labeled.value == "hidden" and p.unlabeled.value == ""
+    assert p.target.value == "label"
+    p.save_as.value = "run"
+    p.run_button.click()  # the defaults run
+    assert p.message.value == "" and "run" in ns
+
+
+def test_without_missing_targets_a_new_panel_pairs_labeled_with_a_pool_else_takes_the_last(iris):
+    ns = {"wine_all": iris.copy(), "labeled_df": iris.iloc[:60].copy(),
+          "unlabeled_df": iris.iloc[60:].drop(columns="label")}
+    p = panel(ns)
+    assert (p.labeled.value, p.unlabeled.value) == ("labeled_df", "unlabeled_df")
+    only = panel({"a": iris.iloc[:50].copy(), "b": iris.iloc[50:].copy()})
+    assert only.labeled.value == "b"  # nothing to pair: the last frame defined
+    assert panel({}).labeled.value is None
+
+
+def test_refusals_speak_the_panels_words_and_mark_the_box_at_fault(iris):
+    ns = {"full": iris.copy()}  # every target known, no pool chosen
+    p = panel(ns)
+    p.save_as.value = "run"
+    p.run_button.click()
+    message = p.message.value
+    assert "Could not run" in message and "unlabeled set is empty" in message
+    assert "unlabeled=&lt;DataFrame&gt;" not in message and "=<DataFrame>" not in message
+    assert "choose an unlabeled frame" in message
+    assert "the problem is here" in p.flow.value and "the problem is here: unlabeled" in _flow_text(p)
+    assert "run" not in ns
+
+
+@pytest.mark.parametrize("engine_words, panel_words", [
+    ("label more rows, lower val_size, or pass validation=<DataFrame>.",
+     "label more rows, lower the validation size, or choose a validation frame."),
+    ("drop them (labeled.dropna(subset=['y'])) or pass unlabeled=None to use them as the unlabeled set.",
+     "choose '(labeled rows with no target)' as unlabeled to use them as the unlabeled set."),
+])
+def test_in_panel_words(engine_words, panel_words):
+    from pseudolabel_magic.panel_widgets import in_panel_words
+
+    assert in_panel_words(engine_words).endswith(panel_words)
+
+
+def test_a_failing_model_marks_its_own_box():
+    from pseudolabel_magic.panel_widgets import failed_box
+
+    assert failed_box("ValueError: bad unlabeled thing", "teacher", model_error=True) == "teacher"
+    assert failed_box("too few labeled rows (4) to make a validation split", "split") == "labeled"
+    assert failed_box("anything", "split", leakage=True) == "validation"

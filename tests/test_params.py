@@ -13,6 +13,7 @@ from sklearn.cluster import KMeans
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
+from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
@@ -210,6 +211,18 @@ BAD = [
                                                 "pass a list such as features="]),
     (dict(progress=3), "progress", ["progress=3 must be None or a function of one ProgressEvent, not an int",
                                     "pass a function such as print"]),
+    # cross-fitting, the refit and the headline metric
+    (dict(cv=1), "cv", ["cv=1 must be None, a number of folds >= 2", "pass cv=5"]),
+    (dict(cv=True), "cv", ["cv=True must be None, a number of folds", "not a bool"]),
+    (dict(cv="5"), "cv", ["cv='5' must be None, a number of folds", "not a str"]),
+    (dict(cv=KFold), "cv", ["cv=KFold is a class, not a splitter", "did you mean cv=KFold()?"]),
+    (dict(cv=[0, 1]), "cv", ["must be None, a number of folds >= 2 or a scikit-learn splitter",
+                             "not a list"]),
+    (dict(refit="yes"), "refit", ["refit='yes' must be True, False or None", "not a str"]),
+    (dict(refit=1), "refit", ["refit=1 must be True, False or None", "refit=True"]),
+    (dict(scoring="acuracy"), "scoring", ["unknown scoring='acuracy'", "Did you mean 'accuracy'?"]),
+    (dict(scoring="r2", task="classification"), "scoring",
+     ["scoring='r2' is not a classification metric", "pass one of 'accuracy'"]),
     # settings together
     (dict(select="threshold"), "select", ["select='threshold' needs a threshold", "pass threshold=0.9"]),
     (dict(select="k-best"), "select", ["select='k-best' needs k_best", "pass k_best=100"]),

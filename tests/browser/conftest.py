@@ -82,7 +82,8 @@ def lab(tmp_path_factory, artifacts):
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
              "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
              f"--ServerApp.root_dir={root}", f"--LabApp.app_settings_dir={settings}",
-             "--ServerApp.shutdown_no_activity_timeout=600"],
+             "--ServerApp.shutdown_no_activity_timeout=600",
+             "--LabApp.expose_app_in_browser=True"],  # lets a test run commands and await them
             env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
