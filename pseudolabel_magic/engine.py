@@ -10,12 +10,11 @@ from contextlib import suppress
 
 from .errors import PseudoLabelError
 from .result import PseudoLabelResult
+from .strategies import AUTO_CV
 from .workflow import Workflow, seeded
 
 __all__ = ["Workflow", "run", "seeded"]
 
-#: The folds ``select="auto"`` cross-fits with when ``cv`` is not given.
-AUTO_CV = 5
 
 
 def _is_dask(frame) -> bool:
@@ -91,7 +90,8 @@ def run(labeled, unlabeled=None, *, target, task=None, teacher=None, student=Non
         else [features] if isinstance(features, str) else list(features),
         **strategy, sample_weight_given=sample_weight is not None,
         pseudo_weight=pseudo_weight, val_size=val_size, cv=cv, scoring=scoring,
-        refit=cv is not None if refit is None else refit, cv_auto=cv is AUTO_CV and cv_given is None,
+        refit=cv is not None if refit is None else refit,
+        cv_auto=cv_given is None and cv is not None,
         group_col=group_col, time_col=time_col,
         id_col=id_col, random_state=random_state, allow_leakage=allow_leakage,
         validation_given=validation is not None, unlabeled_given=unlabeled is not None,

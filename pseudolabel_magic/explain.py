@@ -75,9 +75,15 @@ def explain_steps(config: dict, counts: Mapping | None = None) -> list[tuple[str
     unlabeled rows (at most ``max_pseudo_rows``) for the student.
     """
     if str(config.get("select")) == "auto":  # before a run: say what "auto" stands for
-        from .strategies import resolve_auto
+        from .strategies import AUTO_CV, resolve_auto
 
+        cross_fit = config.get("cv") is None and not config.get("validation_given") and not (
+            config.get("frame_names") or {}).get("validation")
         config = resolve_auto(config)
+        if cross_fit:
+            config = {**config, "cv": AUTO_CV}
+    if config.get("cv") is not None and config.get("refit") is None:
+        config = {**config, "refit": True}  # as run() does
     curriculum = config.get("curriculum")
     if curriculum:
         config = {**config, "select": "threshold", "threshold": float(next(iter(curriculum)))}
@@ -129,9 +135,13 @@ def explain_steps(config: dict, counts: Mapping | None = None) -> list[tuple[str
                              f" The default model for its rows: {student_words}.")
     if int(config.get("rounds", 1) or 1) > 1:
         student_sentence += " With more rounds, this student becomes the next teacher."
+    where = "out of fold" if config.get("cv") is not None else "on validation"
     if config.get("guard"):
-        student_sentence += (" Guard: unless the student scores higher than the teacher on "
-                             "validation, the teacher's predictions are kept.")
+        student_sentence += (f" Guard: unless the student scores higher than the teacher {where}, "
+                             "the teacher's predictions are kept.")
+    if config.get("refit"):
+        student_sentence += (" Then, with the scores taken, teacher and student are fitted again "
+                             "on every labeled row (the refit): the predictions come from those.")
     score = "accuracy_score" if task != "regression" else "r2_score"
     student_block = [*(w.import_lines() if w is not None else []),
                      f"from sklearn.metrics import {score}",

@@ -10,6 +10,10 @@ from __future__ import annotations
 #: What ``select="auto"`` runs (chosen from the benchmark table; the README explains why).
 AUTO = dict(select="threshold", threshold=0.9, balance=True, guard=True)
 
+#: The folds ``select="auto"`` cross-fits with when neither ``cv`` nor a validation frame is
+#: given (fewer when a class has fewer labeled rows); it then refits on every label.
+AUTO_CV = 5
+
 #: The five-line recipe the tutorials teach: every unlabeled row, hard labels, one round.
 FIVE_LINES = dict(select="all")
 
