@@ -171,6 +171,8 @@ def test_the_narrated_code_runs_as_printed_and_names_the_fitted_model(frames, se
     dict(select="all", max_pseudo_rows=25, random_state=3),
     dict(select="threshold", threshold=0.6, rounds=3, max_pseudo_rows=40, balance=True),
     dict(select="all", n_jobs=1),
+    dict(cv=3), dict(cv=3, refit=False, select="threshold", threshold=0.8),
+    dict(refit=True, guard=True), dict(select="auto", cv=3),
 ])
 def test_generated_code_reproduces_the_new_settings(frames, settings):
     train_df, test_df = frames
