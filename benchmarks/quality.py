@@ -5,6 +5,10 @@ Run from the repository root::
     python benchmarks/quality.py            # the README table (about 20 min on a busy 2-core box)
     python benchmarks/quality.py --quick    # a smoke run in seconds (wine, LR, 1 seed)
 
+Only the default run writes ``quality_results.md`` / ``.csv`` (the README's table); any other
+selection (``--quick``, ``--serial``, ``--more``, fewer data sets ...) prints its tables and
+writes files only when ``--out`` names one.
+
 Protocol: for each data set and seed a stratified 30% test split that no method sees; of the
 rest, a stratified ``fraction`` keeps its labels (at least 3 per class) and the other rows
 are the unlabeled pool U, whose labels are hidden from every method and used only to score.
@@ -15,16 +19,19 @@ U) against that reference in the same configuration:
 - "five lines": ``pl.run(select="all")``, hold-out (20% of the labels only score);
 - "auto hold-out": ``select="threshold", threshold=0.9, balance=True, guard=True``, the old
   ``select="auto"`` on one hold-out split;
-- "auto cv=5 refit": ``select="auto", cv=5, refit=True, n_jobs=-1`` (scores out of fold,
-  then refits teacher and student on every label; its guard keeps the refit teacher when the
-  student scored lower out of fold);
+- "auto cv=5 refit": ``select="auto", cv=5, refit=True, n_jobs=-1`` (scores teacher and
+  student out of fold; the refit of both on every label runs as one more parallel job next to
+  the 5 folds; the guard then ships the refit teacher unless the student scored strictly
+  higher out of fold, so a tie keeps the teacher);
 - "SelfTraining": scikit-learn's ``SelfTrainingClassifier`` with its defaults (threshold
   0.75, max_iter 10) around the same model, on every labeled row plus U (y = -1).
 
 A method the engine refuses or that crashes counts as the reference in that configuration
 (what the user is left with) and is listed in the output. BLAS/OpenMP are pinned to one
-thread (threadpoolctl) so timings mean the same on a busy box; ``n_jobs=-1`` runs the folds in
-joblib worker processes, whose pool is started once before the timed runs.
+thread (threadpoolctl) so timings mean the same on a busy box; ``n_jobs=-1`` runs the folds
+(and the refit) in joblib worker processes, whose pool is started once before the timed runs.
+The 1-, 5- and 15-minute load averages are read before and after the run and written down
+with the wall time: the machine may be shared with other jobs.
 """
 
 from __future__ import annotations
@@ -177,6 +184,36 @@ def time_ratios(runs: pd.DataFrame, cv_method: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _load(values) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def _workers() -> int:
+    from joblib import effective_n_jobs
+
+    return effective_n_jobs(-1)
+
+
+def _guard_text(runs: pd.DataFrame) -> str:
+    """How often the cv run's guard kept the refit teacher, and what that gave (measured)."""
+    keys = ["dataset", "model", "fraction", "seed"]
+    cv = runs[runs["method"] == CV_METHOD].set_index(keys)
+    if cv.empty:
+        return ""
+    ref = runs[runs["method"] == REFERENCE].set_index(keys).reindex(cv.index)
+    kept = cv["kept_teacher"].fillna(False).astype(bool)
+    d = cv["test_acc"] - ref["test_acc"]
+    same = (cv["test_acc"] == ref["test_acc"]) & (cv["unlabeled_acc"] == ref["unlabeled_acc"])
+    harmed = d < -HARM
+    return (f"`{CV_METHOD}` kept the refit teacher (guard: the student did not score strictly "
+            f"higher out of fold) in {int(kept.sum())} of {len(cv)} configurations and shipped "
+            f"the refit student in {int((~kept).sum())}. Where it kept the teacher, its test and "
+            f"pool accuracy equal the reference's in {int((same & kept).sum())} of "
+            f"{int(kept.sum())}. Of its {int(harmed.sum())} harmed configurations (> "
+            f"{HARM * 100:.0f} point below the reference), {int((harmed & ~kept).sum())} shipped "
+            f"the student and {int((harmed & kept).sum())} the teacher.")
+
+
 def _failures(runs: pd.DataFrame) -> str:
     if "error" not in runs or runs["error"].isna().all():
         return "Every method ran in every configuration (no engine refusal or crash)."
@@ -199,10 +236,16 @@ def main(argv=None):
                         help="also time cv=5 refit with n_jobs=1 (the same predictions)")
     parser.add_argument("--more", action="store_true",
                         help="also the older hold-out strategies, against the same reference")
-    parser.add_argument("--out", default=str(HERE / "quality_results.md"))
+    parser.add_argument("--out", default=None,
+                        help="Markdown file to write (default: quality_results.md for the "
+                             "default run only; other runs print without writing)")
     parser.add_argument("--csv", default=None, help="every run's row (default: --out with .csv)")
     parser.add_argument("--quick", action="store_true", help="wine, LR, 10%%, 1 seed (seconds)")
     args = parser.parse_args(argv)
+    default_run = all(getattr(args, k) == parser.get_default(k) for k in
+                      ("datasets", "models", "fractions", "seeds", "serial", "more", "quick"))
+    if args.out is None and default_run:
+        args.out = str(HERE / "quality_results.md")
     if args.quick:
         args.datasets, args.models, args.fractions, args.seeds = "wine", "lr", "0.1", 1
     command = " ".join(["python benchmarks/quality.py", *(argv if argv is not None else sys.argv[1:])])
@@ -213,6 +256,8 @@ def main(argv=None):
                 f"test=30% hold-out val_size=0.2 BLAS/OpenMP threads=1 (threadpoolctl)")
     print(command, "\n", settings, flush=True)
     warnings.simplefilter("ignore")  # the engine's and scikit-learn's warnings, in every fit
+    load_before = os.getloadavg()
+    print(f"load average before: {_load(load_before)}", flush=True)
     started = time.perf_counter()
     rows, skipped = [], []
     with threadpool_limits(1):
@@ -234,17 +279,21 @@ def main(argv=None):
                         print(f"{name} {kind} {fraction:.0%} seed {seed}: "
                               f"{time.perf_counter() - t0:.1f}s", flush=True)
     wall = time.perf_counter() - started
+    load_after = os.getloadavg()
     runs = pd.DataFrame(rows)
-    runs.to_csv(args.csv or Path(args.out).with_suffix(".csv"), index=False)
+    csv_path = args.csv or (Path(args.out).with_suffix(".csv") if args.out else None)
+    if csv_path:
+        runs.to_csv(csv_path, index=False)
     order = [REFERENCE, "hold-out teacher (80% of L)",
              *methods(100, args.serial, args.more), "SelfTraining"]
     n_configs = len(runs.groupby(["dataset", "model", "fraction", "seed"]))
-    cv_rows = runs[runs["method"] == CV_METHOD]
     text = "\n".join([
         "# Pseudo-label quality benchmark: against the supervised model on every label", "",
-        f"Command: `{command}` (wall time {wall / 60:.1f} min on a shared, busy 2-core machine, "
-        "BLAS/OpenMP pinned to 1 thread with threadpoolctl; `n_jobs=-1` runs the 5 folds in 2 "
-        "joblib worker processes, started once before the timed runs).", "",
+        f"Command: `{command}` (wall time {wall / 60:.1f} min on a {os.cpu_count()}-core machine "
+        "shared with other jobs; load average (1, 5, 15 min) "
+        f"{_load(load_before)} before the run and {_load(load_after)} after it; BLAS/OpenMP "
+        "pinned to 1 thread with threadpoolctl; `n_jobs=-1` runs the 5 folds and the refit in "
+        f"{_workers()} joblib worker processes, started once before the timed runs).", "",
         f"Settings: {settings}." + (f" Skipped (not installed): {skipped}." if skipped else ""), "",
         f"{n_configs} configurations (data set x model x label fraction x seed). Models: "
         + ", ".join(MODEL_TEXT[m] for m in models) + ". The reference is **the same model "
@@ -255,9 +304,7 @@ def main(argv=None):
         f"tie = within {TIE * 100:.1f} points, harm = more than {HARM * 100:.0f} point worse, "
         "worst = the lowest single difference. Seconds are per configuration (one `pl.run` or "
         "`fit`).", "",
-        f"`{CV_METHOD}` kept the refit teacher (guard) in "
-        f"{int(cv_rows['kept_teacher'].fillna(False).astype(bool).sum())} of {len(cv_rows)} "
-        "configurations; there its predictions equal the reference's.", "",
+        _guard_text(runs), "",
         _failures(runs), "",
         "## Every method against the reference", "",
         fmt(summarize(runs, REFERENCE, order, TIE, HARM)), "",
@@ -266,7 +313,8 @@ def main(argv=None):
         "## Mean gain over the reference (points of test accuracy) by data set, model and fraction", "",
         fmt(by_dataset(runs, REFERENCE, [m for m in order if m != REFERENCE])), "",
     ])
-    Path(args.out).write_text(text)
+    if args.out:
+        Path(args.out).write_text(text)
     print(text)
     print(f"wall time {wall:.0f}s")
 

@@ -138,7 +138,8 @@ def metrics_html(result) -> str:
     verdict = getattr(result, "verdict", "") or ""
     head = f'<p class="pl-verdict"><b>{html.escape(verdict)}</b></p>' if verdict else ""
     summary = html.escape(result.summary())
-    caption = f"Teacher vs student on the same {n_val:,} validation rows (higher is better unless marked)"
+    where = getattr(result, "scored_where", "validation")
+    caption = f"Teacher vs student on the same {n_val:,} {where} rows (higher is better unless marked)"
     return (f'{head}<p class="pl-summary">{summary}</p>'
             f'<div class="pl-metrics">{styled_table(metrics, caption)}</div>')
 
