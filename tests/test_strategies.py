@@ -138,9 +138,21 @@ def test_without_guard_the_student_predicts():
 
 
 def test_guard_leaves_a_better_student_alone():
+    from sklearn.dummy import DummyClassifier
+
+    labeled, unlabeled, validation = known_confidence_data()
+    r = run(labeled, unlabeled, target="y", teacher=DummyClassifier(), student=ColumnProba(),
+            validation=validation, guard=True)
+    assert r.metrics.loc["student", "accuracy"] > r.metrics.loc["teacher", "accuracy"]
+    assert not r.guard_used and r.final_model == "student"
+
+
+def test_guard_keeps_the_teacher_on_a_tie():
+    """Pseudo-labels must earn their place: equal scores keep the teacher's predictions."""
     labeled, unlabeled, validation = known_confidence_data()
     r = run(labeled, unlabeled, target="y", teacher=ColumnProba(), validation=validation, guard=True)
-    assert not r.guard_used and r.final_model == "student"
+    assert r.metrics.loc["student", "accuracy"] == r.metrics.loc["teacher", "accuracy"]
+    assert r.guard_used and r.final_model == "teacher"
 
 
 def test_auto_runs_the_benchmark_choice_with_the_guard():
