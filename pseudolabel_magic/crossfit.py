@@ -27,13 +27,14 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
-from .workflow import Workflow, student_not_better
-from .errors import PseudoLabelError
+from .errors import PseudoLabelError, call_records
 from .inputs import content_groups
 from .scoring import metric_scores, score_frame
 from .teachers import FoldAverage
 from .verdict import paired_difference, row_losses
+from .workflow import Workflow, student_not_better
 
 
 # -- the folds ---------------------------------------------------------------------------------
@@ -71,12 +72,26 @@ def fold_positions(labeled_rows: pd.DataFrame, target, task: str, *, cv, group_c
     y = labeled_rows[target]
     groups = None if group_col is None else labeled_rows[group_col].to_numpy()
     if not isinstance(cv, (int, np.integer)):
-        return _checked(cv, list(cv.split(labeled_rows[features] if features else labeled_rows,
-                                          y, groups)), n)
+        try:
+            splits = list(cv.split(labeled_rows[features] if features else labeled_rows, y, groups))
+        except (ValueError, TypeError) as err:  # the splitter's own words, and the fix
+            hint = (" pass group_col=<the column of groups> for a grouped splitter, or"
+                    if groups is None and "group" in str(err).lower() else "")
+            raise PseudoLabelError(f"cv={cv!r} could not split the {n} labeled rows: "
+                                   f"{str(err).rstrip('.')};"
+                                   f"{hint} pass cv=5 for the engine's own folds.") from None
+        return _checked(cv, splits, n)
     k = int(cv)
     if n < k:
         raise PseudoLabelError(f"cv={k} needs at least {k} labeled rows, got {n}; label more "
                                f"rows or pass a smaller cv (e.g. cv={max(2, n)}).")
+    if task == "classification" and time_col is None:
+        counts = y.value_counts()
+        if counts.min() < 2:
+            raise PseudoLabelError(
+                f"class {_plain(counts.idxmin())!r} has 1 labeled row; cross-fitting needs "
+                "at least 2 rows of every class (one fold scores a row while another trains "
+                "on its class); label more rows of it, or pass cv=None for one hold-out split.")
     shuffle = {"shuffle": True, "random_state": random_state}
     if time_col is not None:
         order = np.argsort(labeled_rows[time_col].to_numpy(), kind="stable")
@@ -102,6 +117,11 @@ def fold_positions(labeled_rows: pd.DataFrame, target, task: str, *, cv, group_c
     return _checked(cv, splits, n)
 
 
+def _plain(value):
+    """A numpy scalar as the Python value it holds (``1``, not ``np.int64(1)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _checked(cv, splits, n):
     seen = np.zeros(n, dtype=np.int64)
     for train, test in splits:
@@ -120,7 +140,11 @@ def _checked(cv, splits, n):
 
 # -- the run -----------------------------------------------------------------------------------
 def _fit_fold(workflow, labeled, unlabeled, validation, teacher, student):
-    result = workflow.execute(labeled, unlabeled, validation, teacher, student)
+    try:
+        result = workflow.execute(labeled, unlabeled, validation, teacher, student)
+    except Exception as err:  # in a worker process the frames stay behind: send their gist
+        err.pseudolabel_frames = call_records(err.__traceback__)
+        raise
     return result, workflow.scored, workflow.warning_log, workflow.timings
 
 
@@ -141,23 +165,35 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
     refit.prepare(labeled, unlabeled, None, teacher, student)
     task, features, target = refit.task, refit.features, config["target"]
     labeled_rows = refit.train
+    parallel = config["n_jobs"] not in (None, 1)
+    if parallel:  # the folds take the cores, not the models: one core per fit inside them
+        from .scoring import with_n_jobs
+
+        refit.teacher_template = with_n_jobs(clone(refit.teacher_template), 1)
+        refit.student_template = with_n_jobs(clone(refit.student_template), 1)
     shared = {"built": (refit.teacher_template, refit.student_template, refit.model_notes)}
     fold_config = {**config, "task": task, "refit": False}
+    cv = config["cv"]
+    if cv is not None and config.get("cv_auto"):  # "auto" chose 5 folds: fewer for rare classes
+        y = labeled_rows[target]
+        few = int(y.value_counts().min()) if task == "classification" else len(y) // 2
+        cv = max(2, min(cv, few))
+        refit.notes.append(f"select='auto' scored teacher and student out of fold ({cv} "
+                           "folds of the labeled rows), then refit both on every label")
+        if task == "classification" and few < 2:  # a class of one row cannot cross-fit
+            cv = None
+            config = fold_config = {**config, "cv": None}
+            fold_config = {**fold_config, "task": task, "refit": False}
+            refit.notes[-1] = (f"select='auto' scored on one hold-out split: class "
+                               f"{_plain(y.value_counts().idxmin())!r} has a single labeled row, too "
+                               "few to cross-fit; then refit both on every label")
     if config["cv"] is None:  # one hold-out split (or the validation frame), then the refit
         folds = [None]
     else:
-        cv = config["cv"]
-        if config.get("cv_auto"):  # "auto" chose 5 folds: fewer when a class has fewer rows
-            y = labeled_rows[target]
-            few = int(y.value_counts().min()) if task == "classification" else len(y) // 2
-            cv = max(2, min(cv, few))
-            refit.notes.append(f"select='auto' scored teacher and student out of fold ({cv} "
-                               "folds of the labeled rows), then refit both on every label")
         folds = fold_positions(labeled_rows, target, task, cv=cv,
                                group_col=config["group_col"], time_col=config["time_col"],
                                random_state=config["random_state"], features=features)
-        fold_config.update(folds=len(folds), n_jobs=None if config["n_jobs"] not in (None, 1)
-                           else config["n_jobs"])  # the folds take the cores, not the models
+        fold_config.update(folds=len(folds), n_jobs=None if parallel else config["n_jobs"])
     workers = []
     parts = len(folds) + bool(config["refit"])  # shares of the progress bar
     refit.progress_span = ((parts - 1) / parts, 1 / parts)

@@ -198,19 +198,29 @@ class LeakageReport:
 
 
 def combine_folds(reports) -> LeakageReport:
-    """One report for a cross-fitted run: each check at its worst fold, firewall counts summed.
+    """One report for a cross-fitted run: each check at its worst status, counts summed.
 
     Every fold's report was checked before any fit and extended with that fold's own fit
     log, so a fold's validation rows are checked against exactly the fits that had to miss
-    them. A check that warned or failed in a fold names the fold in its detail.
+    them. Each check names the folds where it had its worst status, sums their counts, and
+    quotes the first such fold's own detail; the firewall counts are summed over folds.
     """
-    worst: dict = {}
+    by_name: dict = {}
     for k, report in enumerate(reports, 1):
         for c in report._checks:
-            if c.status != "pass":
-                c = replace(c, detail=f"fold {k}: {c.detail}")
-            if c.name not in worst or STATUS_ORDER[c.status] < STATUS_ORDER[worst[c.name].status]:
-                worst[c.name] = c
+            by_name.setdefault(c.name, []).append((k, c))
+    worst: dict = {}
+    n = len(reports)
+    for name, found in by_name.items():
+        status = min((c.status for _, c in found), key=STATUS_ORDER.__getitem__)
+        hits = [(k, c) for k, c in found if c.status == status]
+        folds = ", ".join(str(k) for k, _ in hits)
+        where = (f"all {n} folds" if len(hits) == n else
+                 f"fold{'s' if len(hits) > 1 else ''} {folds} of {n}")
+        first = hits[0][1]
+        detail = (f"{where} (counts summed; fold {hits[0][0]} says: {first.detail})"
+                  if len(hits) > 1 else f"{where}: {first.detail}")
+        worst[name] = replace(first, detail=detail, count=sum(c.count for _, c in hits))
     firewall: dict = {}
     for report in reports:
         for row, cells in report._firewall.items():

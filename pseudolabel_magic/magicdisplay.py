@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import time
-import traceback
 from typing import TYPE_CHECKING
 
 from .cellkeys import FRAME, KEYS
@@ -204,34 +203,30 @@ _MODEL_METHODS = frozenset({
 })
 
 
-def _is_ours(frame) -> bool:
-    return frame.f_globals.get("__name__", "").partition(".")[0] == __name__.partition(".")[0]
-
-
-def _failing_call(tb) -> tuple[str, str | None] | None:
+def _failing_call(tb, records=None) -> tuple[str, str | None] | None:
     """(model class, method or None) of the outermost model call between us and the raise.
 
     None when no frame below the package's last one belongs to a model: the package itself
     or a library it called directly (pandas, numpy) raised, which is a bug of ours whose
-    traceback should show.
+    traceback should show. ``records`` (:func:`call_records`) stand in for ``tb``.
     """
-    frames = [frame for frame, _ in traceback.walk_tb(tb)]
-    ours = [i for i, frame in enumerate(frames) if _is_ours(frame)]
+    package = __name__.partition(".")[0]
+    from .errors import call_records
+
+    records = call_records(tb) if records is None else records
+    ours = [i for i, r in enumerate(records) if r["module"].partition(".")[0] == package]
     owner = None
-    for frame in frames[ours[-1] + 1 if ours else 0:]:
-        name = frame.f_code.co_name
-        if name == "clone" and frame.f_globals.get("__name__") == "sklearn.base":
-            return type(frame.f_locals.get("estimator")).__name__, "clone"
-        here = frame.f_locals.get("self", frame.f_locals.get("estimator"))
-        if here is None or not hasattr(here, "get_params") or isinstance(here, type):
+    for r in records[ours[-1] + 1 if ours else 0:]:
+        if r["cloned"]:
+            return r["cloned"], "clone"
+        if r["owner"] is None:
             continue
-        owner = owner or here
-        if name in _MODEL_METHODS:
-            return type(here).__name__, name
-        wrapped = frame.f_locals.get("fit_method")  # scikit-learn's _fit_context wrapper
-        if name == "wrapper" and getattr(wrapped, "__name__", None) in _MODEL_METHODS:
-            return type(here).__name__, wrapped.__name__
-    return (type(owner).__name__, None) if owner is not None else None
+        owner = owner or r["owner"]
+        if r["name"] in _MODEL_METHODS:
+            return r["owner"], r["name"]
+        if r["name"] == "wrapper" and r["wrapped"] in _MODEL_METHODS:
+            return r["owner"], r["wrapped"]
+    return (owner, None) if owner is not None else None
 
 
 #: The engine's fit roles (``FitRecord.role``) in words.
@@ -245,6 +240,8 @@ def _who(err, event) -> str | None:
     if role:
         role = _ROLE_WORDS.get(role, role)
         round_ = getattr(err, "pseudolabel_round", 1) or 1
+        fold = getattr(err, "pseudolabel_fold", None)
+        role = f"fold-{fold} {role}" if fold else role
         return f"the {role}" if round_ <= 1 else f"the round-{round_} {role}"
     if event is None:
         return None
@@ -278,7 +275,7 @@ def model_failure(err: BaseException, event=None) -> str | None:
         float: 'Paris'; full traceback with %tb"``; None when the traceback never entered a
         model's method (a bug of the engine, whose traceback must show).
     """
-    call = _failing_call(err.__traceback__)
+    call = _failing_call(err.__traceback__, getattr(err, "pseudolabel_frames", None))
     if call is None:
         return None
     model, method = call

@@ -211,17 +211,24 @@ class _PseudoLabelBase(BaseEstimator):
             self.final_model_ = fit_with_weights(clone(teacher), labeled[features],
                                                  labeled[TARGET].to_numpy(), weights)
             return self
-        self.result_ = run(
+        try:
+            self.result_ = self._run(run, labeled, pool, teacher, features, weights)
+        except PseudoLabelError as err:  # the engine's words name its internal column: say y
+            raise PseudoLabelError(str(err).replace(repr(TARGET), "y")) from None
+        r = self.result_
+        self.final_model_ = r.teacher if r.guard_used else r.student
+        return self
+
+    def _run(self, run, labeled, pool, teacher, features, weights):
+        return run(
             labeled, pool, target=TARGET, teacher=teacher, student=self.student,
             features=features, select=self.select, threshold=self.threshold, k_best=self.k_best,
             rounds=self.rounds, balance=self.balance, soft=self.soft,
             pseudo_weight=self.pseudo_weight, calibrate=self.calibrate, oof=self.oof,
             guard=self.guard, curriculum=self.curriculum, val_size=self.val_size,
-            cv=self.cv, refit=self.refit, allow_leakage=self.allow_leakage, random_state=self.random_state,
+            cv=self.cv, refit=self.refit, allow_leakage=self.allow_leakage,
+            random_state=self.random_state,
             task=self._task, sample_weight=weights)
-        r = self.result_
-        self.final_model_ = r.teacher if r.guard_used else r.student
-        return self
 
     def predict(self, X):
         """Predict with ``final_model_``.

@@ -25,9 +25,11 @@ from .models import (
     model_name,
     preprocessing_names,
 )
+from .params import METRICS
 from .result import PseudoLabelResult
 from .scoring import (
     cap_rows,
+    has_proba,
     metric_scores,
     predict_scored,
     score_frame,
@@ -119,6 +121,11 @@ class Workflow:
         task, self.task_reason, task_notes = inputs.choose_task(
             labeled_rows[target], target, cfg["task"], teacher, student)
         self.notes = [*self.label_notes, *task_notes]
+        scoring = cfg.get("scoring")
+        if scoring is not None and scoring not in METRICS[task]:
+            raise PseudoLabelError(
+                f"scoring={scoring!r} is not a {task} metric, and this run is {task} "
+                f"({self.task_reason}); pass one of {', '.join(map(repr, METRICS[task]))}.")
         weights = inputs.labeled_weights(getattr(self, "sample_weight", None), labeled, target,
                                          cfg["unlabeled_given"])
         self.labeled_target, self.labeled_weights = labeled_rows[target], weights
@@ -152,8 +159,19 @@ class Workflow:
                 n_unlabeled=getattr(self, "n_unlabeled_hint", None))
         check_labeler_settings(cfg, teacher, task)
         confident = gives_confidence(teacher, task) or labeler_confidence(cfg, task)
+        if cfg.get("scoring") == "log_loss" and not (has_proba(teacher) and has_proba(student)):
+            raise PseudoLabelError(
+                "scoring='log_loss' scores class probabilities, which the teacher or the student "
+                f"({model_name(teacher)}, {model_name(student)}) does not give; pass "
+                "scoring='accuracy' or models with predict_proba.")
+        if cfg.get("auto") and cfg["select"] == "threshold" and not confident:
+            # "auto" ranks by confidence when the teacher has one; else it keeps every row
+            cfg = self.config = {**cfg, "select": "all", "threshold": None, "balance": False}
+            self.notes.append(f"select='auto' pseudo-labels every row: the teacher "
+                              f"{model_name(teacher)} gives no confidence to rank rows by "
+                              "(the guard still decides on the scores)")
         if cfg["select"] in ("threshold", "k-best") and not confident:
-            need = "predict_proba" if task == "classification" else "an ensemble's spread"
+            need = "predict_proba" if task == "classification" else "ensemble spread"
             raise PseudoLabelError(
                 f"select={cfg['select']!r} ranks rows by confidence, but the teacher "
                 f"{model_name(teacher)} has no {need}; use select='all' or a teacher such as "
@@ -216,6 +234,7 @@ class Workflow:
                 fit_with_weights(model, X, y, weights)
         except Exception as err:  # the front ends name the fit that failed
             err.pseudolabel_role, err.pseudolabel_round = role, self.round
+            err.pseudolabel_fold = self.fold
             raise
         self.fit_log.append(FitRecord(
             role=role, round=self.round, model=model_name(model), n_rows=len(X),

@@ -286,3 +286,43 @@ def test_a_fold_fit_that_saw_its_rows_is_caught(cancer):
     first = next(f for f in r.fit_log if f.fold == 1 and f.role == "student")
     forged = replace(first, labeled_index=first.labeled_index.append(held))
     assert not r.leakage.with_fit_log([*r.fit_log, forged], r.eval_log).ok
+
+
+def test_parallel_folds_fit_their_models_on_one_core_each():
+    """n_jobs runs the folds in parallel; the models inside take one core each, so two
+    folds on two cores do not each start two-thread forests."""
+    wine = load_wine(as_frame=True).frame
+    data, _ = masked(wine, "target", 0.3)
+    r = pl.run(data, target="target", cv=3, n_jobs=2)  # the default forest takes n_jobs
+    assert [f.teacher[-1].n_jobs for f in r.folds] == [1, 1, 1]
+    assert r.teacher[-1].n_jobs == 1
+    serial = pl.run(data, target="target", cv=3, n_jobs=None)
+    pd.testing.assert_frame_equal(serial.predictions, r.predictions)
+
+
+def test_a_handful_of_differing_rows_is_no_measurable_difference():
+    """3 of 40 rows differ, all for the student: McNemar's p is 0.25, so no verdict may
+    claim more; the exact interval contains zero and does not depend on the seed."""
+    y = np.zeros(40, int)
+    t, s = y.copy(), y.copy()
+    t[:3] = 1
+    seen = set()
+    for seed in range(5):
+        d = paired_difference("accuracy", y, t, s, teacher_score=37 / 40, student_score=1.0,
+                              random_state=seed)
+        assert d.outcome == "no difference" and d.low < 0 < d.high and d.p_value == 0.25
+        seen.add((d.low, d.high))
+    assert len(seen) == 1
+    for metric in ("balanced_accuracy", "f1_macro"):  # bootstrapped, but McNemar must agree
+        yy, tt, ss = np.r_[y, np.ones(10, int)], np.r_[t, np.ones(10, int)], np.r_[s, np.ones(10, int)]
+        d = paired_difference(metric, yy, tt, ss, teacher_score=0.9, student_score=1.0)
+        assert d.outcome == "no difference"
+
+
+def test_rounding_noise_in_amounts_is_the_same_score():
+    y = np.linspace(0, 100, 50)
+    t = y + np.sin(y)
+    s = t + 1e-13
+    d = paired_difference("mae", y, t, s, teacher_score=np.abs(y - t).mean(),
+                          student_score=np.abs(y - s).mean())
+    assert d.low == d.high == d.difference == 0 and "scored the same mae" in d.sentence()

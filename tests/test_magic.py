@@ -362,6 +362,17 @@ class ProbaFails(ClassifierMixin, BaseEstimator):
         raise RuntimeError("no probabilities today")
 
 
+class SmallFails(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        if len(X) < 90:
+            raise ValueError("too few rows for me")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
 class FitFails(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         raise TypeError("this student never learns")
@@ -394,6 +405,11 @@ def shown(ip, source: str):
      "full traceback with %tb"),
     ("labeled: int_df\ntarget: 4\nteacher: LogisticRegression(max_iter=1000)\nstudent: FitFails()",
      "UsageError: the student's fit failed: TypeError: this student never learns; full traceback with %tb"),
+    ("labeled: int_df\ntarget: 4\nteacher: SmallFails()\ncv: 4",
+     "UsageError: the fold-1 teacher's fit failed: ValueError: too few rows for me; full traceback"),
+    # in a worker process: the frames stay there, their gist comes back with the error
+    ("labeled: int_df\ntarget: 4\nteacher: SmallFails()\ncv: 4\nn_jobs: 2",
+     "UsageError: the fold-1 teacher's fit failed: ValueError: too few rows for me; full traceback"),
 ])
 def test_a_failing_model_is_one_line_and_changes_nothing(real, body, line):
     ip = real

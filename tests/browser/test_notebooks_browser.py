@@ -3,8 +3,12 @@
 What a reader sees, measured in the page: no picture (SVG or image) in an output area is
 wider than that output area (a fixed-width diagram would be cut off on the right), and no
 finished data-flow diagram shows a "?" count; the ``--explain`` step diagrams, which are
-updated as each step ends, show the counts the frames give from step 1 on. A full-page
-screenshot of each notebook goes to a temporary directory, printed at the end.
+updated as each step ends, show the counts the frames give from step 1 on. The notebooks
+that run a cross-fitted recipe (quickstart, classroom) show the verdict sentence.
+
+Screenshots: each output area that holds a picture (the data-flow diagrams, the firewall,
+charts) is saved as its own PNG, ``<notebook>-<nn>-<picture>.png``, in a temporary
+directory whose path the test prints; a page screenshot is added when a check fails.
 """
 
 from __future__ import annotations
@@ -22,6 +26,11 @@ pytestmark = pytest.mark.browser
 MS = TIMEOUT * 1000
 SHOTS = Path(tempfile.mkdtemp(prefix="pl-notebook-shots-"))
 
+#: The notebooks whose outputs must carry the verdict sentence (``result.verdict``).
+WITH_VERDICT = {"quickstart.ipynb", "classroom.ipynb"}
+VERDICT = re.compile(r"(pseudo-labelling helped|pseudo-labelling hurt|no measurable difference): "
+                     r"[^\n]* on [\d,]+ (out-of-fold|validation) rows?")
+
 #: For every picture in an output area: its width and its output area's (px), and, for the
 #: data-flow diagrams, their texts.
 MEASURE = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatMap(out => {
@@ -37,12 +46,35 @@ MEASURE = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatM
 })"""
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:50] or "picture"
+
+
+def save_picture_outputs(page, name: str) -> list[Path]:
+    """One PNG per output area that holds a visible picture (element screenshots)."""
+    stem, saved = Path(name).stem, []
+    outputs = page.locator(".jp-OutputArea-output").filter(
+        has=page.locator("svg[aria-label], img"))
+    for i in range(outputs.count()):
+        out = outputs.nth(i)
+        if out.bounding_box() is None or not out.is_visible():
+            continue
+        label = out.locator("svg[aria-label]").first.get_attribute("aria-label") \
+            if out.locator("svg[aria-label]").count() else "image"
+        path = SHOTS / f"{stem}-{i + 1:02d}-{_slug(label)}.png"
+        out.screenshot(path=str(path))
+        saved.append(path)
+    return saved
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
 def test_every_notebook_runs_and_its_pictures_fit_the_page(lab, browser, name):
     url, token = lab
     start = time.perf_counter()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.set_default_timeout(MS)
+    saved: list[Path] = []
+    passed = False
     try:
         page.goto(f"{url}/lab/tree/{name}?reset&token={token}", timeout=MS)
         page.locator(".jp-Notebook").wait_for(state="visible", timeout=MS)
@@ -70,7 +102,15 @@ def test_every_notebook_runs_and_its_pictures_fit_the_page(lab, browser, name):
             finished = not any(re.search(r"pending|running", t) for t in texts)
             if finished:
                 assert not any(re.search(r"(^|\s)\?(\s|$)", t) for t in texts), (p["label"], texts)
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        if name in WITH_VERDICT:
+            shown = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())
+            assert VERDICT.search(shown), f"no verdict sentence in {name}'s outputs"
+        saved = save_picture_outputs(page, name)
+        assert saved, "no output area with a picture to screenshot"
+        passed = True
     finally:
-        print(f"\n{name}: {time.perf_counter() - start:.1f} s; screenshots in {SHOTS}")
+        if not passed:
+            page.screenshot(path=str(SHOTS / f"{Path(name).stem}-page-at-failure.png"))
+        print(f"\n{name}: {time.perf_counter() - start:.1f} s; {len(saved)} output screenshots "
+              f"in {SHOTS}: {', '.join(p.name for p in saved)}")
         page.close()
