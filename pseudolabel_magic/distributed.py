@@ -33,9 +33,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .workflow import Workflow
 from .errors import PseudoLabelError
 from .scoring import score_frame
+from .workflow import Workflow
 
 #: Share of the free memory the gathered pseudo-labelled rows may use by default.
 MEMORY_SHARE = 0.25

@@ -208,10 +208,24 @@ def _split(config, names, target, val_size, seed, task) -> tuple[str, str]:
                  (f"train, validation = train_test_split(labeled, test_size={val_size!r}, "
                  f"random_state={seed!r}, stratify={stratify})")]
     folds = config.get("cv")
-    if isinstance(folds, int) and not isinstance(folds, bool) and folds > 1:
-        sentence += (f" The run cross-fits: it splits the labeled rows into {folds} folds and "
-                     "repeats the recipe once per fold, each fold held out once, so every "
-                     "labeled row is scored once; the code shows one split.")
+    plain = config.get("time_col") is None and config.get("group_col") is None
+    if isinstance(folds, int) and not isinstance(folds, bool) and folds > 1 and not plain:
+        sentence += (f" The run cross-fits: it splits the labeled rows into {folds} folds "
+                     "this way and repeats the recipe once per fold, so every labeled row is "
+                     "scored once; the code shows one split.")
+    elif isinstance(folds, int) and not isinstance(folds, bool) and folds > 1:
+        sentence = (f"Split the labeled rows into {folds} folds. The recipe below runs once per "
+                    "fold: that fold only scores the teacher and the student, the other folds "
+                    "train them, so every labeled row is scored exactly once by models that "
+                    "never saw it (cross-fitting). The code shows the first fold.")
+        kind = "StratifiedKFold" if task != "regression" else "KFold"
+        lines = [line for line in lines if not line.startswith(("train, validation =",
+                 "from sklearn.model_selection import train_test_split"))]
+        lines += [f"from sklearn.model_selection import {kind}",
+                  (f"folds = list({kind}({folds}, shuffle=True, random_state={seed!r})"
+                   ".split(labeled, labeled[target]))"),
+                  "train_pos, val_pos = folds[0]  # the first of the folds",
+                  "train, validation = labeled.iloc[train_pos], labeled.iloc[val_pos]"]
     return sentence, "\n".join(lines)
 
 

@@ -16,7 +16,13 @@ import pandas as pd
 from .hashing import row_hashes
 from .labels import article, frame_examples, isin, pct, shared
 from .leakage_report import Check
-from .twinrate import Reference, expected_extra_copies, far_more, hash_counts, tail_probability
+from .twinrate import (
+    Reference,
+    expected_extra_copies,
+    far_more,
+    hash_counts,
+    tail_probability,
+)
 from .twins import Twins, twins
 
 

@@ -395,7 +395,9 @@ def _check_seed(s: Setting, value):
 
 
 def _check_estimator(s: Setting, value):
-    from .modelchecks import estimator_problem  # imports scikit-learn only to judge a model
+    from .modelchecks import (
+        estimator_problem,  # imports scikit-learn only to judge a model
+    )
 
     return estimator_problem(value, s.name)
 

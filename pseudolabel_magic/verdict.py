@@ -243,10 +243,14 @@ def paired_difference(metric: str, y, teacher_pred, student_pred, *, teacher_sco
                           else 0.0, low, high, n, p_value, where)
     if metric == "accuracy":  # exact: Clopper-Pearson on the discordant rows (McNemar's CI)
         m = only_s + only_t
+        if m == 0:  # they differ only where both are wrong: the same accuracy, for sure
+            return Difference(metric, float(teacher_score), float(student_score), 0.0, 0.0, 0.0,
+                              n, p_value, where)
         ci = stats.binomtest(only_s, m, 0.5).proportion_ci(0.95, method="exact")
         low, high = (m / n) * (2 * ci.low - 1), (m / n) * (2 * ci.high - 1)
-        return Difference(metric, float(teacher_score), float(student_score), diff, float(low),
-                          float(high), n, p_value, where)
+        diff = (only_s - only_t) / n  # from the same counts as the bounds (no rounding gap)
+        return Difference(metric, float(teacher_score), float(student_score), diff,
+                          float(min(low, diff)), float(max(high, diff)), n, p_value, where)
     if metric == "log_loss":
         statistic = _metric_on_samples(metric, y, np.asarray(teacher_loss), np.asarray(student_loss))
     else:

@@ -326,3 +326,20 @@ def test_rounding_noise_in_amounts_is_the_same_score():
     d = paired_difference("mae", y, t, s, teacher_score=np.abs(y - t).mean(),
                           student_score=np.abs(y - s).mean())
     assert d.low == d.high == d.difference == 0 and "scored the same mae" in d.sentence()
+
+
+def test_models_that_differ_only_where_both_are_wrong_score_the_same():
+    y = np.array([0, 1, 2, 0, 1, 2])
+    t = np.array([0, 1, 2, 1, 2, 0])  # the last three wrong
+    s = np.array([0, 1, 2, 2, 0, 1])  # wrong on the same rows, with other labels
+    d = paired_difference("accuracy", y, t, s, teacher_score=0.5, student_score=0.5)
+    assert (d.difference, d.low, d.high, d.outcome) == (0.0, 0.0, 0.0, "no difference")
+
+
+def test_the_estimate_is_inside_its_own_interval():
+    y = np.zeros(80, int)
+    t, s = y.copy(), y.copy()
+    t[:12], s[:3] = 1, 1  # 9 rows only the student gets right
+    d = paired_difference("accuracy", y, t, s, teacher_score=0.85, student_score=0.9625)
+    assert d.low <= d.difference <= d.high and d.difference == 9 / 80
+    assert "+11.2 points accuracy, 95% interval +3.7 to +11.2" in d.sentence()

@@ -6,7 +6,6 @@ import logging
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import get_ipython
 from IPython.utils.capture import capture_output
 
 EXAMPLE = """

@@ -8,7 +8,8 @@ that run a cross-fitted recipe (quickstart, classroom) show the verdict sentence
 
 Screenshots: each output area that holds a picture (the data-flow diagrams, the firewall,
 charts) is saved as its own PNG, ``<notebook>-<nn>-<picture>.png``, in a temporary
-directory whose path the test prints; a page screenshot is added when a check fails.
+directory whose path the test prints; when a check fails, a screenshot of the page and its
+HTML are added there.
 """
 
 from __future__ import annotations
@@ -55,6 +56,12 @@ def save_picture_outputs(page, name: str) -> list[Path]:
     stem, saved = Path(name).stem, []
     outputs = page.locator(".jp-OutputArea-output").filter(
         has=page.locator("svg[aria-label], img"))
+    # an output taller than the notebook's scrolling panel would be cut at its edge: make
+    # the window tall enough for the tallest (the width, and so the layout, stays)
+    tallest = max((b["height"] for b in (outputs.nth(i).bounding_box() for i in range(outputs.count()))
+                   if b), default=0)
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": width, "height": int(min(max(900, tallest + 400), 6000))})
     for i in range(outputs.count()):
         out = outputs.nth(i)
         if out.bounding_box() is None or not out.is_visible():
@@ -111,6 +118,7 @@ def test_every_notebook_runs_and_its_pictures_fit_the_page(lab, browser, name):
     finally:
         if not passed:
             page.screenshot(path=str(SHOTS / f"{Path(name).stem}-page-at-failure.png"))
+            (SHOTS / f"{Path(name).stem}-page-at-failure.html").write_text(page.content())
         print(f"\n{name}: {time.perf_counter() - start:.1f} s; {len(saved)} output screenshots "
               f"in {SHOTS}: {', '.join(p.name for p in saved)}")
         page.close()
