@@ -314,9 +314,9 @@ class DaskWorkflow(Workflow):
         del pieces
         return X_student
 
-    def _fit(self, template, role, X, y, labeled_index, pseudo_index, weights=None):
+    def fit_model(self, template, role, X, y, labeled_index, pseudo_index, weights=None):
         if not isinstance(X, _StreamedRows):
-            return super()._fit(template, role, X, y, labeled_index, pseudo_index, weights)
+            return super().fit_model(template, role, X, y, labeled_index, pseudo_index, weights)
         from sklearn.base import clone
 
         from .fitlog import FitRecord

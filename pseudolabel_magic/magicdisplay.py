@@ -236,7 +236,7 @@ _ROLE_WORDS = {"calibration": "calibrated teacher", "oof-teacher": "out-of-fold 
 
 def _who(err, event) -> str | None:
     """Which model of the recipe was at work: the engine's own note first, else the step."""
-    role = getattr(err, "pseudolabel_role", None)  # set by the engine's _fit when it can
+    role = getattr(err, "pseudolabel_role", None)  # set by the engine's fit_model when it can
     if role:
         role = _ROLE_WORDS.get(role, role)
         round_ = getattr(err, "pseudolabel_round", 1) or 1

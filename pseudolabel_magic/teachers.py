@@ -5,7 +5,7 @@ fitted on the labeler's own training rows only (round 1: train), so its internal
 cross-validation never sees the validation rows. ``oof=k`` splits those rows into ``k``
 folds, fits one labeler per set of ``k - 1`` folds and labels every unlabeled row with the
 average of the ``k`` fold models (the Kaggle out-of-fold habit). Every such fit goes
-through the workflow's ``_fit``, so ``fit_log`` shows it ("calibration", "oof-teacher").
+through the workflow's ``fit_model``, so ``fit_log`` shows it ("calibration", "oof-teacher").
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _split(y, task, k, random_state):
 
 
 def fit_labeler(workflow, template, X, y, labeled_index, pseudo_index, weights=None, *, role):
-    """The model that pseudo-labels: fits extra models through ``workflow._fit`` when asked.
+    """The model that pseudo-labels: fits extra models through ``workflow.fit_model`` when asked.
 
     ``X``/``y`` are the rows the plain model of this round was fit on: the first
     ``len(labeled_index)`` rows are labeled (train) rows, the rest pseudo-labelled rows.
@@ -110,7 +110,7 @@ def fit_labeler(workflow, template, X, y, labeled_index, pseudo_index, weights=N
     task = workflow.task
     y = np.asarray(y)
     if not k:
-        return workflow._fit(calibrated_template(template, y), "calibration", X, y,
+        return workflow.fit_model(calibrated_template(template, y), "calibration", X, y,
                              labeled_index, pseudo_index, weights)
     if len(X) < k:
         raise PseudoLabelError(
@@ -126,7 +126,7 @@ def fit_labeler(workflow, template, X, y, labeled_index, pseudo_index, weights=N
                 f"an oof={k} fold has a single class; pass a smaller oof or label more rows of each class."
             )
         fold_template = calibrated_template(template, fold_y) if calibrate else template
-        models.append(workflow._fit(
+        models.append(workflow.fit_model(
             fold_template, f"oof-{role}", X.iloc[fold_pos], fold_y,
             labeled_index[fold_pos[fold_pos < n_lab]],
             pseudo_index[fold_pos[fold_pos >= n_lab] - n_lab],

@@ -227,7 +227,7 @@ class Workflow:
         """The warnings of one fit or prediction, kept and shown once at the end (run)."""
         return self.warning_log.recording(role, during)
 
-    def _fit(self, template, role, X, y, labeled_index, pseudo_index, weights=None):
+    def fit_model(self, template, role, X, y, labeled_index, pseudo_index, weights=None):
         model = clone(template)
         try:
             with self._recording(role, "fit"):
@@ -333,7 +333,7 @@ class Workflow:
             self.round = r
             with self._step("teacher", "fit on train" if r == 1 else "the last student teaches"):
                 if r == 1:
-                    teacher_model = self._fit(self.teacher_template, "teacher", X_train, y_train,
+                    teacher_model = self.fit_model(self.teacher_template, "teacher", X_train, y_train,
                                               X_train.index, empty_index, train_w)
                     with self._recording("teacher", "score"):
                         teacher_scores = self._evaluate(teacher_model, "teacher")
@@ -398,7 +398,7 @@ class Workflow:
                 pseudo_index = self._pseudo_index(sel_pos)
                 new_pos = sel_pos = None  # 8 bytes a row: not kept through the student's fit
             with self._step("student"):
-                student_model = self._fit(self.student_template, "student", X_student, y_student,
+                student_model = self.fit_model(self.student_template, "student", X_student, y_student,
                                           X_train.index, pseudo_index, weights)
                 with self._recording("student", "score"):
                     student_scores = self._evaluate(student_model, "student")
