@@ -33,7 +33,7 @@ from .errors import PseudoLabelError, call_records
 from .inputs import content_groups
 from .scoring import metric_scores, score_frame
 from .teachers import FoldAverage
-from .verdict import paired_difference, row_losses
+from .verdict import headline_metric, paired_difference, row_losses
 from .workflow import Workflow, student_not_better
 
 
@@ -202,6 +202,8 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
                      positions=positions, **shared)
         w.sample_weight = sample_weight
         w.predict_pool = False
+        if positions is not None:  # the table of all metrics is the out-of-fold one
+            w.metrics_only = (headline_metric(task, labeled_rows[target], config.get("scoring"))[0],)
         w.progress_span = ((k - 1) / parts, 1 / parts)
         try:
             w.prepare(labeled, unlabeled, validation, teacher, student)

@@ -87,30 +87,38 @@ def predict_scored(model, X: pd.DataFrame, task: str):
     return pred, proba
 
 
-def metric_scores(y, pred, proba, classes, task: str) -> dict:
+def metric_scores(y, pred, proba, classes, task: str, only=None) -> dict:
     """The metrics the result's table shows, from predictions of rows with true labels ``y``.
 
     ``proba`` has one column per entry of ``classes`` (log-loss is NaN when a true label is
-    not among them, or without probabilities).
+    not among them, or without probabilities). ``only`` names the metrics to compute (each
+    of scikit-learn's checks its input again: a cross-fitting fold needs one, not four).
     """
     from sklearn import metrics
 
+    def want(name):
+        return only is None or name in only
+
+    out = {}
     if task == "classification":
-        out = {
-            "accuracy": metrics.accuracy_score(y, pred),
-            "balanced_accuracy": metrics.balanced_accuracy_score(y, pred),
-            "f1_macro": metrics.f1_score(y, pred, average="macro", zero_division=0),
-        }
-        if proba is not None:
+        if want("accuracy"):
+            out["accuracy"] = metrics.accuracy_score(y, pred)
+        if want("balanced_accuracy"):
+            out["balanced_accuracy"] = metrics.balanced_accuracy_score(y, pred)
+        if want("f1_macro"):
+            out["f1_macro"] = metrics.f1_score(y, pred, average="macro", zero_division=0)
+        if proba is not None and want("log_loss"):
             classes = list(classes)
             known = set(pd.unique(np.asarray(y))) <= set(classes)
             out["log_loss"] = metrics.log_loss(y, proba, labels=classes) if known else np.nan
         return {k: float(v) for k, v in out.items()}
-    return {
-        "r2": float(metrics.r2_score(y, pred)) if len(y) > 1 else np.nan,
-        "mae": float(metrics.mean_absolute_error(y, pred)),
-        "rmse": float(np.sqrt(metrics.mean_squared_error(y, pred))),
-    }
+    if want("r2"):
+        out["r2"] = float(metrics.r2_score(y, pred)) if len(y) > 1 else np.nan
+    if want("mae"):
+        out["mae"] = float(metrics.mean_absolute_error(y, pred))
+    if want("rmse"):
+        out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y, pred)))
+    return out
 
 
 def validation_scores(model, X: pd.DataFrame, y: pd.Series, task: str) -> dict:

@@ -73,6 +73,7 @@ class Workflow:
         self.prepared = False  # cross-fitting prepares and checks every fold before any fit
         self.predict_pool = True  # a fold's models never predict the pool for the user
         self.progress_span = (0.0, 1.0)
+        self.metrics_only = None  # a cross-fitting fold scores its headline metric only
 
     # -- progress -----------------------------------------------------------------------
     def emit(self, step, status, detail=""):
@@ -252,7 +253,7 @@ class Workflow:
         pred, proba = predict_scored(model, X_val, self.task)
         classes = getattr(model, "classes_", None)
         self.scored[role] = (pred, proba, classes)
-        return metric_scores(y_val, pred, proba, classes, self.task)
+        return metric_scores(y_val, pred, proba, classes, self.task, only=self.metrics_only)
 
     def _evaluate_apart(self, model, role, twins):
         """Scores on the validation rows without an identical train row (None when all are)."""
@@ -417,8 +418,9 @@ class Workflow:
         headline, self.headline_reason = headline_metric(task, self.labeled_target, cfg.get("scoring"))
         if self.refit:  # cross-fitting decided from out-of-fold scores
             guard_used = bool(getattr(self, "keep_teacher", False))
-        else:
-            difference = self._difference(headline, teacher_scores, student_scores)
+        else:  # a fold's own verdict would be noise: the run's is out of fold
+            difference = (None if self.fold is not None
+                          else self._difference(headline, teacher_scores, student_scores))
             guard_used = cfg["guard"] and student_not_better(
                 teacher_scores, student_scores, headline)
         final_model = teacher_model if guard_used else student_model
