@@ -31,7 +31,7 @@ from sklearn.base import clone
 
 from .errors import PseudoLabelError, call_records
 from .inputs import content_groups
-from .scoring import metric_scores, score_frame
+from .scoring import metric_scores
 from .teachers import FoldAverage
 from .verdict import headline_metric, paired_difference, row_losses
 from .workflow import Workflow, student_not_better
@@ -194,6 +194,7 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
                                group_col=config["group_col"], time_col=config["time_col"],
                                random_state=config["random_state"], features=features)
         fold_config.update(folds=len(folds), n_jobs=None if parallel else config["n_jobs"])
+    headline = headline_metric(task, labeled_rows[target], config.get("scoring"))[0]
     workers = []
     parts = len(folds) + bool(config["refit"])  # shares of the progress bar
     refit.progress_span = ((parts - 1) / parts, 1 / parts)
@@ -203,7 +204,7 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
         w.sample_weight = sample_weight
         w.predict_pool = False
         if positions is not None:  # the table of all metrics is the out-of-fold one
-            w.metrics_only = (headline_metric(task, labeled_rows[target], config.get("scoring"))[0],)
+            w.metrics_only = (headline,)
         w.progress_span = ((k - 1) / parts, 1 / parts)
         try:
             w.prepare(labeled, unlabeled, validation, teacher, student)
@@ -264,27 +265,15 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
         teacher_model, student_model = final.teacher, final.student
         predictions, pseudo_labels, history = final.predictions, final.pseudo_labels, final.history
         if keep_teacher:  # the guard's pick, made on the scores: the refit teacher predicts
-            target_scale = float(labeled_rows[target].std()) if task == "regression" else 1.0
-            with refit.warning_log.recording("teacher", "predict"):
-                chosen = score_frame(teacher_model, refit.unlabeled, task, features=features,
-                                     target_scale=target_scale, chunk_rows=config["chunk_rows"])
-            predictions = pd.DataFrame({"prediction": chosen["label"].to_numpy(),
-                                        "confidence": chosen["confidence"].to_numpy()},
-                                       index=refit.unlabeled.index)
+            predictions = refit.pool_predictions(teacher_model, "teacher")
         counts = dict(final.counts)
         confidence = final.teacher_confidence
         notes = [*final.notes]
     else:  # the fold models together, as one model each
         teacher_model = FoldAverage([r.teacher for r in results], task)
         student_model = FoldAverage([r.student for r in results], task)
-        target_scale = float(labeled_rows[target].std()) if task == "regression" else 1.0
-        chosen = teacher_model if keep_teacher else student_model
-        with refit.warning_log.recording("teacher" if keep_teacher else "student", "predict"):
-            final = score_frame(chosen, refit.unlabeled, task, features=features,
-                                target_scale=target_scale, chunk_rows=config["chunk_rows"])
-        predictions = pd.DataFrame({"prediction": final["label"].to_numpy(),
-                                    "confidence": final["confidence"].to_numpy()},
-                                   index=refit.unlabeled.index)
+        predictions = (refit.pool_predictions(teacher_model, "teacher") if keep_teacher
+                       else refit.pool_predictions(student_model, "student"))
         pseudo_labels, history = results[0].pseudo_labels, results[0].history
         counts, confidence = dict(results[0].counts), results[0].teacher_confidence
     counts.update(n_labeled=len(labeled_rows), n_validation=len(validation_index),

@@ -303,6 +303,13 @@ class Workflow:
         return pd.DataFrame({"prediction": final["label"].to_numpy(),
                              "confidence": final["confidence"].to_numpy()}, index=self.unlabeled_index)
 
+    def pool_predictions(self, model, role):
+        """``model``'s predictions of the pool (the guard's pick after cross-fitting)."""
+        y_train = self.train[self.config["target"]]
+        target_scale = float(y_train.std()) if self.task == "regression" else 1.0
+        with self.warning_log.recording(role, "predict"):
+            return self._predict_final(model, target_scale)
+
     def execute(self, labeled, unlabeled, validation, teacher, student) -> PseudoLabelResult:
         cfg = self.config
         target = cfg["target"]
