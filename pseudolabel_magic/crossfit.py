@@ -145,7 +145,7 @@ def _fit_fold(workflow, labeled, unlabeled, validation, teacher, student):
     except Exception as err:  # in a worker process the frames stay behind: send their gist
         err.pseudolabel_frames = call_records(err.__traceback__)
         raise
-    return result, workflow.scored, workflow.warning_log, workflow.timings
+    return result, workflow.scored, workflow.warning_log, workflow.timings, workflow.teacher_pool
 
 
 def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher, student,
@@ -195,6 +195,7 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
                                random_state=config["random_state"], features=features)
         fold_config.update(folds=len(folds), n_jobs=None if parallel else config["n_jobs"])
     headline = headline_metric(task, labeled_rows[target], config.get("scoring"))[0]
+    shared_checks = None if config["cv"] is None else _shared_checks(refit, labeled_rows, features)
     workers = []
     parts = len(folds) + bool(config["refit"])  # shares of the progress bar
     refit.progress_span = ((parts - 1) / parts, 1 / parts)
@@ -206,6 +207,9 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
         if positions is not None:  # the table of all metrics is the out-of-fold one
             w.metrics_only = (headline,)
         w.progress_span = ((k - 1) / parts, 1 / parts)
+        if shared_checks is not None:  # the rows hashed once, sliced for this fold
+            hashed, w.labeled_checks = shared_checks
+            w.hashed = _fold_hashes(hashed, *positions)
         try:
             w.prepare(labeled, unlabeled, validation, teacher, student)
         except PseudoLabelError as err:
@@ -265,7 +269,9 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
         teacher_model, student_model = final.teacher, final.student
         predictions, pseudo_labels, history = final.predictions, final.pseudo_labels, final.history
         if keep_teacher:  # the guard's pick, made on the scores: the refit teacher predicts
-            predictions = refit.pool_predictions(teacher_model, "teacher")
+            predictions = refit_out[4]  # as it did to pseudo-label, unless a labeler did
+            if predictions is None:
+                predictions = refit.pool_predictions(teacher_model, "teacher")
         counts = dict(final.counts)
         confidence = final.teacher_confidence
         notes = [*final.notes]
@@ -310,6 +316,25 @@ def run_crossfit(config: dict, progress, labeled, unlabeled, validation, teacher
         result.n_validation_twins = sum(r.n_validation_twins for r in results)
     refit.warning_log.show(refit.label_notes, stacklevel=4)
     return result
+
+
+def _shared_checks(refit, labeled_rows, features):
+    """Every fold compares the same labeled rows and pool: hash them, and make the checks of
+    the labeled rows as a whole, once."""
+    from .leakage import labeled_checks
+    from .overlap import hash_split
+
+    hashed = hash_split(labeled_rows, labeled_rows.iloc[:0], refit.unlabeled, features)
+    return hashed, labeled_checks(labeled_rows, refit.unlabeled, refit.config["target"], features,
+                                  hashed)
+
+
+def _fold_hashes(hashed, train_pos, val_pos):
+    from .overlap import Hashed
+
+    return Hashed(train=hashed.train[train_pos], validation=hashed.train[val_pos],
+                  keys=np.asfortranarray(np.concatenate([hashed.keys[train_pos], hashed.keys[val_pos]])),
+                  unlabeled=hashed.unlabeled)
 
 
 def _out_of_fold(y_parts, scored_parts, task, metric, random_state):

@@ -64,7 +64,7 @@ from .errors import PseudoLabelError, did_you_mean
 from .hashing import column_hashes, combine_hashes
 from .labels import article, isin, pct, rows_example
 from .leakage_report import FIREWALL_KEYS, FIREWALL_ROWS, Check, Evidence, LeakageReport
-from .overlap import labeled_duplicates_check, overlap_checks
+from .overlap import Hashed, labeled_duplicates_check, overlap_checks
 from .twins import equal_within
 
 
@@ -186,6 +186,39 @@ def _target_in_unlabeled(unlabeled, target) -> Check:
     return Check("target_in_unlabeled", "warn" if n else "pass", detail, n, ex)
 
 
+def _labeled_checks(labeled, unlabeled, target, features, row_h, keys) -> tuple:
+    y_h = column_hashes(labeled, [target])[:, 0]
+    return (_proxy_check(features, keys, y_h, labeled, target),
+            _conflict_check(row_h, y_h, labeled, target, features),
+            _target_in_unlabeled(unlabeled, target))
+
+
+def labeled_checks(labeled: pd.DataFrame, unlabeled: pd.DataFrame | None, target, features,
+                   hashed: Hashed) -> tuple:
+    """The checks of the labeled rows as a whole, made once for every fold of a cross-fit.
+
+    Parameters
+    ----------
+    labeled : pandas.DataFrame
+        Every labeled row, in the order ``hashed`` hashed them (as ``hashed.train``).
+    unlabeled : pandas.DataFrame or None
+        The pool.
+    target : column label
+        The label column.
+    features : sequence of column labels
+        The hashed columns.
+    hashed : Hashed
+        :func:`hash_split` of ``labeled`` (as train, with no validation rows) and the pool.
+
+    Returns
+    -------
+    tuple of Check
+        ``target_proxy``, ``conflicting_labels`` and ``target_in_unlabeled``
+        (:data:`~pseudolabel_magic.leakage_report.WHOLE_LABELED` names them).
+    """
+    return _labeled_checks(labeled, unlabeled, target, list(features), hashed.train, hashed.keys)
+
+
 def _need(frame: pd.DataFrame, col, role: str, what: str) -> None:
     if col not in frame:
         raise PseudoLabelError(
@@ -200,7 +233,8 @@ def _default_features(frames, exclude) -> list:
 def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
                   unlabeled: pd.DataFrame | None = None, *, target, features: Sequence | None = None,
                   group_col=None, time_col=None, id_col=None,
-                  unlabeled_from_labeled: bool = False, pool_hashes: np.ndarray | None = None
+                  unlabeled_from_labeled: bool = False, pool_hashes: np.ndarray | None = None,
+                  hashed: Hashed | None = None, labeled_checks: tuple | None = None
                   ) -> "LeakageReport":
     """Run the before-fit checks and return a :class:`LeakageReport` (see the module docstring).
 
@@ -223,6 +257,12 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
     pool_hashes : numpy.ndarray of uint64, optional
         Row hashes of the *whole* pool when ``unlabeled`` holds only its suspect rows
         (the Dask path); by default the hashes of ``unlabeled``.
+    hashed : Hashed, optional
+        The frames' row hashes when already computed (:func:`hash_split`; cross-fitting
+        hashes the labeled rows and the pool once for every fold).
+    labeled_checks : tuple of Check, optional
+        The checks of the labeled rows as a whole (:func:`labeled_checks`), when already
+        made: every fold of a cross-fitted run has the same labeled rows and pool.
 
     Returns
     -------
@@ -252,7 +292,7 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
         for col in features:
             _need(frame, col, "feature", what)
 
-    ov = overlap_checks(train, validation, unlabeled, features,
+    ov = overlap_checks(train, validation, unlabeled, features, hashed=hashed,
                         unlabeled_from_labeled=unlabeled_from_labeled, pool_hashes=pool_hashes)
     checks = list(ov.checks)
     firewall = {row: dict.fromkeys(FIREWALL_KEYS) for row in FIREWALL_ROWS}
@@ -273,11 +313,10 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
     if time_col is not None:
         checks.append(_time_check(time_col, validation, train))
 
-    labeled = pd.concat([train, validation])
-    y_h = column_hashes(labeled, [target])[:, 0]
-    checks.append(_proxy_check(features, ov.keys, y_h, labeled, target))
-    checks.append(_conflict_check(np.concatenate([ov.train_h, ov.val_h]), y_h, labeled, target, features))
-    checks.append(_target_in_unlabeled(unlabeled, target))
+    if labeled_checks is None:
+        labeled_checks = _labeled_checks(pd.concat([train, validation]), unlabeled, target, features,
+                                         np.concatenate([ov.train_h, ov.val_h]), ov.keys)
+    checks.extend(labeled_checks)
     checks.append(labeled_duplicates_check(ov.train_h, ov.val_h, ov.pool, ov.pool_counts))
 
     evidence = Evidence(

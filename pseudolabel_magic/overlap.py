@@ -293,13 +293,35 @@ class Overlap:
     pool_twin_hashes: pd.Series
 
 
-def overlap_checks(train, validation, unlabeled, features, *, unlabeled_from_labeled, pool_hashes) -> Overlap:
-    """Index-label and identical-row checks of validation against train and the pool."""
+@dataclass(frozen=True)
+class Hashed:
+    """Row hashes of one split, computed once (cross-fitting shares them across folds)."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    keys: np.ndarray  # (train rows + validation rows, features) cell keys, train first
+    unlabeled: np.ndarray | None
+
+
+def hash_split(train, validation, unlabeled, features) -> Hashed:
+    """The row hashes (and the labeled rows' cell keys) the overlap checks compare."""
+    keys = np.empty((len(train) + len(validation), len(features)), dtype=np.uint64, order="F")
+    return Hashed(train=row_hashes(train, features, keys_out=keys[:len(train)]),
+                  validation=row_hashes(validation, features, keys_out=keys[len(train):]),
+                  keys=keys,
+                  unlabeled=row_hashes(unlabeled, features) if unlabeled is not None else None)
+
+
+def overlap_checks(train, validation, unlabeled, features, *, unlabeled_from_labeled, pool_hashes,
+                   hashed: Hashed | None = None) -> Overlap:
+    """Index-label and identical-row checks of validation against train and the pool.
+
+    ``hashed`` are the frames' hashes when the caller already has them (:func:`hash_split`).
+    """
+    if hashed is None:
+        hashed = hash_split(train, validation, unlabeled, features)
     # per-cell keys of the labeled rows are kept for the target-proxy check
-    lab_ch = np.empty((len(train) + len(validation), len(features)), dtype=np.uint64, order="F")
-    train_h = row_hashes(train, features, keys_out=lab_ch[:len(train)])
-    val_h = row_hashes(validation, features, keys_out=lab_ch[len(train):])
-    unl_h = row_hashes(unlabeled, features) if unlabeled is not None else None
+    train_h, val_h, unl_h, lab_ch = hashed.train, hashed.validation, hashed.unlabeled, hashed.keys
     tw_train = twins(validation, val_h, train, train_h, features)
     tw_unl = twins(validation, val_h, unlabeled, unl_h, features)
 

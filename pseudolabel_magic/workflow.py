@@ -68,6 +68,8 @@ class Workflow:
         self.total_units = 1 + 4 * config["rounds"]
         self.fold, self.refit, self.positions = fold, refit, positions
         self.built, self.report = built, None
+        self.hashed = self.labeled_checks = None  # cross-fitting: hashes and checks made once
+        self.teacher_pool = None  # the teacher's pool predictions, when it labelled the pool itself
         self.scored: dict = {}  # role -> (predictions, probabilities, classes) of validation
         self.warning_log, self.notes, self.label_notes, self.task_reason = WarningLog(), [], [], ""
         self.prepared = False  # cross-fitting prepares and checks every fold before any fit
@@ -214,7 +216,8 @@ class Workflow:
             self.train, self.validation, self.unlabeled, target=cfg["target"],
             features=self.features, group_col=cfg["group_col"], time_col=cfg["time_col"],
             id_col=cfg["id_col"], unlabeled_from_labeled=not cfg["unlabeled_given"],
-            pool_hashes=getattr(self, "pool_hashes", None))
+            pool_hashes=getattr(self, "pool_hashes", None), hashed=self.hashed,
+            labeled_checks=self.labeled_checks)
         if not report.ok and not cfg["allow_leakage"]:
             try:
                 report.raise_if_failed()
@@ -348,6 +351,7 @@ class Workflow:
                     current = teacher_model
                     labeler = fit_labeler(self, self.teacher_template, X_train, y_train,
                                           X_train.index, empty_index, train_w, role="teacher")
+                    own_labels = labeler is None  # the teacher itself labels the pool
                 else:  # calibrate/oof: refit the labeler on the last student's rows
                     labeler = fit_labeler(self, self.student_template, X_student, y_student,
                                           X_train.index, pseudo_index, weights, role="student")
@@ -359,6 +363,10 @@ class Workflow:
                     scores = self._score_pool(current, pool_pos, target_scale)
                 if r == 1:
                     first_scores = scores  # read-only views of it until round 2 writes
+                    if own_labels and self.refit:  # the pool as the teacher sees it, for the guard
+                        self.teacher_pool = pd.DataFrame(
+                            {"prediction": scores["label"].to_numpy(),
+                             "confidence": scores["confidence"].to_numpy()}, index=self.unlabeled_index)
                     pseudo_label = scores["label"].to_numpy()
                     pseudo_conf = scores["confidence"].to_numpy()
                 else:

@@ -343,3 +343,51 @@ def test_the_estimate_is_inside_its_own_interval():
     d = paired_difference("accuracy", y, t, s, teacher_score=0.85, student_score=0.9625)
     assert d.low <= d.difference <= d.high and d.difference == 9 / 80
     assert "+11.2 points accuracy, 95% interval +3.7 to +11.2" in d.sentence()
+
+
+def test_checks_of_the_labeled_rows_as_a_whole_are_counted_once():
+    """Every fold sees the same labeled rows: their conflicting labels and repeats are one
+    fact, not one per fold (the hold-out run counts the same rows)."""
+    wine = load_wine(as_frame=True).frame
+    lab = wine.sample(60, random_state=0)
+    unl = wine.drop(index=lab.index, columns="target")
+    flipped = lab.iloc[:3].assign(target=(lab["target"].iloc[:3] + 1) % 3)
+    lab = pd.concat([lab, flipped], ignore_index=True)
+    counts = {}
+    for kw in (dict(cv=5), dict()):
+        table = pl.run(lab, unl, target="target", teacher=lr(), **kw).leakage.checks.set_index("check")
+        counts[bool(kw)] = table.loc[["conflicting_labels", "labeled_duplicates"], "count"].tolist()
+    assert counts[True] == counts[False] == [6, 3]
+
+
+def test_folds_checked_with_shared_hashes_match_checks_made_from_scratch(cancer):
+    """The labeled rows and the pool are hashed once for every fold: each fold's report is
+    the one check_leakage makes from the fold's own frames (twins across folds included)."""
+    data, _ = masked(cancer, "target", 0.15)
+    labeled = data[data["target"].notna()]
+    labeled = pd.concat([labeled, labeled.iloc[:5]], ignore_index=True)
+    unlabeled = pd.concat([data[data["target"].isna()].drop(columns="target"),
+                           labeled.iloc[5:8].drop(columns="target")], ignore_index=True)
+    r = pl.run(labeled, unlabeled, target="target", teacher=lr(), cv=4)
+    cols = ["check", "status", "count"]
+    for fold in r.folds:
+        train, val = labeled.loc[fold.train_index], labeled.loc[fold.validation_index]
+        fresh = pl.check_leakage(train, val, unlabeled, target="target").checks[cols]
+        mine = fold.leakage.checks[cols].iloc[:len(fresh)]
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), fresh.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(calibrate=True, select="threshold", threshold=0.8)])
+def test_a_kept_refit_teacher_predicts_the_pool_itself(cancer, kw):
+    """When the guard keeps the refit teacher, the predictions are that teacher's own (taken
+    from its pseudo-labelling pass, or predicted again when a calibrated labeler made them)."""
+    from sklearn.dummy import DummyClassifier
+
+    data, _ = masked(cancer, "target", 0.15)
+    pool = data[data["target"].isna()].drop(columns="target")
+    r = pl.run(data, target="target", teacher=lr(), student=DummyClassifier(), cv=3, guard=True, **kw)
+    assert r.guard_used
+    expected = r.teacher.predict(pool)
+    assert (r.predictions["prediction"].to_numpy() == expected).all()
+    np.testing.assert_allclose(r.predictions["confidence"].to_numpy(),
+                               r.teacher.predict_proba(pool).max(axis=1), rtol=1e-12)
