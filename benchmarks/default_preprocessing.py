@@ -45,8 +45,8 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pseudolabel_magic as pl  # noqa: E402
-from pseudolabel_magic.models import SMALL_TRAIN_ROWS  # noqa: E402
-from pseudolabel_magic.preprocessing import FeatureProfile, tabular_pipeline  # noqa: E402
+from pseudolabel_magic.core.models import SMALL_TRAIN_ROWS  # noqa: E402
+from pseudolabel_magic.core.preprocessing import FeatureProfile, tabular_pipeline  # noqa: E402
 
 
 # -- the hand-written preprocessing the TableVectorizer replaced (as it was) --------------
@@ -119,7 +119,7 @@ def hand_written(task, frame, features, n_train, seed):
 
 
 def tv_all(task, frame, features, n_train, seed):
-    from pseudolabel_magic.models import default_model
+    from pseudolabel_magic.core.models import default_model
 
     model = default_model(task, frame, features, n_train, seed)[-1]
     return tabular_pipeline(model, list(features), n_features=len(features), random_state=seed)
@@ -213,7 +213,7 @@ def one_run(frame, fraction, seed, variant):
     else:
         make = {"hand-written": hand_written, "tv-all": tv_all}.get(variant)
         if variant == "default, old student":
-            from pseudolabel_magic.models import default_model
+            from pseudolabel_magic.core.models import default_model
 
             teacher = default_model("classification", labeled, features, n_train, seed, profile=profile)
             student = None
@@ -279,7 +279,7 @@ def preprocessing_times(names, repeats=3) -> pd.DataFrame:
     """Seconds to fit the preprocessing alone and to transform the frame, best of ``repeats``."""
     from sklearn.ensemble import RandomForestClassifier
 
-    from pseudolabel_magic.models import default_model
+    from pseudolabel_magic.core.models import default_model
 
     rows = []
     for name in names:

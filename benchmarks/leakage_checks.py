@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from pseudolabel_magic.leakage import check_leakage
+    from pseudolabel_magic.leakage.checks import check_leakage
 
     frame = make_frame(args.rows)
     n_train, n_val = int(args.rows * 0.2), int(args.rows * 0.1)

@@ -52,9 +52,10 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import pseudolabel_magic.engine as engine  # noqa: E402
-from pseudolabel_magic.strategies import AUTO  # noqa: E402
 from quality_data import accuracy, by_dataset, fmt, load_dataset, make_model, summarize  # noqa: E402
+
+import pseudolabel_magic.core.engine as engine  # noqa: E402
+from pseudolabel_magic.core.strategies import AUTO  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TIE = 0.005  # |difference| up to half a point of accuracy counts as a tie

@@ -76,7 +76,7 @@ def make_model(kind: str, seed: int, frame=None, features=None, n_train=None):
     if kind == "hgb":
         return HistGradientBoostingClassifier(random_state=seed)
     if kind == "default":  # the engine's own default teacher for this many rows
-        from pseudolabel_magic.models import default_model
+        from pseudolabel_magic.core.models import default_model
 
         return default_model("classification", frame, features, n_train, seed)
     raise ValueError(f"unknown model {kind!r}; known: lr, hgb, default")

@@ -80,7 +80,7 @@ def one(kind: str, rows: int) -> dict:
         return _one_dask(rows, labeled)
     unlabeled = _frame(rows, 2)
     frame_bytes = int(unlabeled.memory_usage(index=True).sum())
-    from pseudolabel_magic.engine import run
+    from pseudolabel_magic.core.engine import run
 
     base = _maxrss()
     start = time.perf_counter()
@@ -134,7 +134,7 @@ def _one_dask(rows: int, labeled) -> dict:
     from distributed import Client, LocalCluster
     from sklearn.linear_model import LogisticRegression
 
-    from pseudolabel_magic.engine import run
+    from pseudolabel_magic.core.engine import run
 
     n_parts = max(1, rows // 250_000)
     sizes = [rows // n_parts + (i < rows % n_parts) for i in range(n_parts)]

@@ -14,24 +14,24 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it (imported on first access)
 _LAZY = {
-    "run": "engine",
-    "PseudoLabelResult": "result",
+    "run": "core.engine",
+    "PseudoLabelResult": "core.result",
     "ProgressEvent": "steps",
-    "FitRecord": "fitlog",
-    "EvalRecord": "fitlog",
-    "check_leakage": "leakage",
-    "LeakageReport": "leakage",
-    "check_code": "codecheck",
-    "CodeReport": "codecheck",
-    "Diagram": "diagrams",
-    "flow_diagram": "diagrams",
-    "leakage_diagram": "diagrams",
-    "panel": "panel_app",
-    "PseudoLabelPanel": "panel_app",
-    "compare": "comparison",
-    "ComparisonResult": "comparison",
-    "PseudoLabelClassifier": "sklearn_api",
-    "PseudoLabelRegressor": "sklearn_api",
+    "FitRecord": "leakage.fitlog",
+    "EvalRecord": "leakage.fitlog",
+    "check_leakage": "leakage.checks",
+    "LeakageReport": "leakage.checks",
+    "check_code": "leakage.code",
+    "CodeReport": "leakage.code",
+    "Diagram": "render.diagrams",
+    "flow_diagram": "render.diagrams",
+    "leakage_diagram": "render.diagrams",
+    "panel": "notebook.panel",
+    "PseudoLabelPanel": "notebook.panel",
+    "compare": "core.compare",
+    "ComparisonResult": "core.compare",
+    "PseudoLabelClassifier": "sklearn",
+    "PseudoLabelRegressor": "sklearn",
 }
 
 __all__ = ["PseudoLabelError", "load_ipython_extension", "unload_ipython_extension", *_LAZY]
@@ -52,12 +52,12 @@ def __dir__():
 
 def load_ipython_extension(ipython):
     """``%load_ext pseudolabel_magic`` registers %%pseudolabel, %pseudolabel and %pseudolabel_panel."""
-    from .magic import load_ipython_extension as load
+    from .notebook.magic import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython):
-    from .magic import unload_ipython_extension as unload
+    from .notebook.magic import unload_ipython_extension as unload
 
     unload(ipython)

@@ -1,0 +1,1 @@
+"""The ``%%pseudolabel`` vocabulary: its keys, reading a cell, and resolving its values."""
