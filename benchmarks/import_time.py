@@ -1,4 +1,4 @@
-"""Time of ``import pseudolabel_magic`` + ``%load_ext pseudolabel_magic`` beyond importing IPython.
+"""Time of ``import pseudolabel_magic`` alone, and with ``%load_ext`` beyond importing IPython.
 
 Each measurement runs in a fresh interpreter, so nothing is cached in memory; the figure is
 the median over several runs. Usage::
@@ -33,6 +33,28 @@ print(t1 - t0, t2 - t1, ",".join(heavy))
 """
 
 
+BARE = """
+import sys, time
+t0 = time.perf_counter()
+import pseudolabel_magic
+t1 = time.perf_counter()
+heavy = [m for m in ("numpy", "pandas", "sklearn", "matplotlib", "IPython", "ipywidgets")
+         if m in sys.modules]
+print(t1 - t0, ",".join(heavy))
+"""
+
+
+def measure_bare(repeat: int) -> tuple[float, set]:
+    """``import pseudolabel_magic`` in a fresh interpreter (the budget: 50 ms)."""
+    times, heavy = [], set()
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", BARE], capture_output=True, text=True,
+                             check=True, cwd=ROOT).stdout.split()
+        times.append(float(out[0]))
+        heavy.update(filter(None, (out[1] if len(out) > 1 else "").split(",")))
+    return statistics.median(times), heavy
+
+
 def measure(repeat: int) -> tuple[float, float, set]:
     ipython, extension, heavy = [], [], set()
     for _ in range(repeat):
@@ -48,11 +70,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="fresh interpreters to time")
     args = parser.parse_args()
+    bare, bare_heavy = measure_bare(args.repeat)
     ipython, extension, heavy = measure(args.repeat)
+    print(f"import pseudolabel_magic alone:         {bare * 1000:7.1f} ms (median of {args.repeat}; "
+          f"budget 50 ms; loads {', '.join(sorted(bare_heavy)) or 'nothing heavy'})")
     print(f"import IPython + shell:                 {ipython * 1000:7.1f} ms (median of {args.repeat})")
     print(f"import pseudolabel_magic + %load_ext:   {extension * 1000:7.1f} ms (budget 300 ms)")
     print(f"heavy modules loaded by the extension:  {', '.join(sorted(heavy)) or 'none'}")
-    if extension >= 0.3 or heavy:
+    if extension >= 0.3 or heavy or bare >= 0.05 or bare_heavy:
         sys.exit(1)
 
 

@@ -7,8 +7,24 @@ first use of ``pl.run`` and the other entry points, so ``%load_ext`` stays fast.
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from .errors import PseudoLabelError
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time each name loads on first use
+    # ruff: noqa: F401 -- re-exports, listed in __all__ through _LAZY
+    from .core.compare import ComparisonResult, compare
+    from .core.engine import run
+    from .core.result import PseudoLabelResult
+    from .leakage.checks import check_leakage
+    from .leakage.code import CodeReport, check_code
+    from .leakage.fitlog import EvalRecord, FitRecord
+    from .leakage.report import LeakageReport
+    from .notebook.panel import PseudoLabelPanel, panel
+    from .render.diagrams import flow_diagram, leakage_diagram
+    from .render.svg import Diagram
+    from .sklearn import PseudoLabelClassifier, PseudoLabelRegressor
+    from .steps import ProgressEvent
 
 __version__ = "0.1.0"
 
@@ -20,10 +36,10 @@ _LAZY = {
     "FitRecord": "leakage.fitlog",
     "EvalRecord": "leakage.fitlog",
     "check_leakage": "leakage.checks",
-    "LeakageReport": "leakage.checks",
+    "LeakageReport": "leakage.report",
     "check_code": "leakage.code",
     "CodeReport": "leakage.code",
-    "Diagram": "render.diagrams",
+    "Diagram": "render.svg",
     "flow_diagram": "render.diagrams",
     "leakage_diagram": "render.diagrams",
     "panel": "notebook.panel",

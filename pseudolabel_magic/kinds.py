@@ -21,10 +21,12 @@ def is_dask_frame(obj: Any) -> bool:
     Returns
     -------
     bool
-        Whether ``obj`` is a Dask collection with partitions (legacy or dask-expr).
+        Whether ``obj`` is a partitioned Dask DataFrame (legacy or dask-expr); a Dask Series
+        or Array is not a frame.
     """
     module = type(obj).__module__ or ""
-    return module.startswith("dask") and hasattr(obj, "map_partitions") and hasattr(obj, "npartitions")
+    return (module.startswith("dask") and hasattr(obj, "map_partitions")
+            and hasattr(obj, "npartitions") and type(obj).__name__ == "DataFrame")
 
 
 def final_step(model: Any) -> Any:

@@ -31,7 +31,7 @@ def _splits(result, labeled_rows, validation):
     if validation is not None:
         return [(labeled_rows, validation)]
     if cfg.get("cv") is not None:
-        from .crossfit import fold_positions
+        from .folds import fold_positions
 
         positions = fold_positions(labeled_rows, target, task, cv=cfg["cv"],
                                    group_col=cfg["group_col"], time_col=cfg["time_col"],

@@ -10,21 +10,35 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import PseudoLabelError
 
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+
 
 @dataclass(repr=False)
 class ComparisonResult:
-    """``table``: one row per strategy (validation scores, rows pseudo-labelled, seconds).
+    """What :func:`compare` returns: one table row per strategy, and each strategy's run.
 
-    ``results`` maps each strategy name to its :class:`PseudoLabelResult` (None for the
-    supervised row, whose numbers are the teacher's in the first run; or for a strategy that
-    could not run, whose reason is in the ``error`` column).
+    Attributes
+    ----------
+    table : pandas.DataFrame of shape (n_strategies + 1, n_columns)
+        Indexed by strategy, the "supervised" row (the teacher alone) first: the scores
+        (one column per metric), ``n_pseudo``, ``rounds``, ``guard_used``, ``seconds``,
+        the ``verdict`` against the supervised row with ``difference``, ``low``, ``high``
+        (a paired 95% interval), and ``error`` for a strategy that could not run.
+    results : dict of str to PseudoLabelResult or None
+        Each strategy's result; None for the supervised row (its numbers are the teacher's
+        in the first run) and for a strategy that could not run.
+    metric : str
+        The column that picks :attr:`best` (the runs' headline metric).
     """
 
     table: pd.DataFrame
@@ -62,6 +76,7 @@ class ComparisonResult:
                 "strategy's student with it, paired 95% interval).")
 
     def to_frame(self) -> pd.DataFrame:
+        """A copy of :attr:`table`."""
         return self.table.copy()
 
     def __getitem__(self, key):
@@ -86,28 +101,136 @@ class ComparisonResult:
                 f"{table.to_html(escape=True)}</div>")
 
 
-def compare(labeled, unlabeled=None, *, target, teacher=None, strategies=None,
-            self_training=True, **common):
-    """Run the supervised teacher, the five-line recipe and each strategy on the same rows.
+_COMPARE_DOC = """Score the supervised teacher and each pseudo-label strategy on the same rows.
 
-    ``strategies`` maps a display name to :func:`run` keyword arguments (default:
-    :func:`strategies.default_strategies`); ``common`` is passed to every run (``student``,
-    ``validation``, ``val_size``, ``cv``, ``features``, ``random_state``, ...). With
-    ``cv=5`` every strategy is cross-fitted on the same folds and scored out of fold; without
-    it every strategy (``select="auto"`` included) is scored on the same hold-out rows.
-    ``self_training=True`` adds scikit-learn's ``SelfTrainingClassifier`` (its defaults, the
-    same teacher and preprocessing, the same rows scored; classification only). The
-    "supervised" row is the teacher alone: the model a user would fit without pseudo-labels.
-    Each strategy's row carries its verdict against that teacher (``verdict``,
-    ``difference``, ``low``, ``high``: the paired 95% interval). Returns a
-    :class:`ComparisonResult` whose ``table`` has one row per strategy.
+    Every strategy runs :func:`pseudolabel_magic.run` with the same ``common`` settings, so
+    all of them fit the same teacher on the same train rows and are scored on the same rows:
+    the same hold-out split, or with ``cv=5`` the same folds, out of fold (``select="auto"``
+    included). The "supervised" row is the teacher alone, the model a user would fit without
+    pseudo-labels; each strategy's row carries its verdict against it.
+
+    Parameters
+    ----------
+    labeled : pandas.DataFrame of shape (n_labeled, n_columns)
+        The labeled rows, as for :func:`pseudolabel_magic.run` (rows whose ``target`` is
+        missing are unlabeled rows).
+    unlabeled : pandas.DataFrame of shape (n_unlabeled, n_columns) or None, default=None
+        The rows to pseudo-label; None takes the rows of ``labeled`` without a target.
+    target : column label
+        The column holding the labels.
+    teacher : estimator or None, default=None
+        The teacher of every strategy (None: the engine's default model).
+    strategies : dict of str to dict, default=None
+        Display name -> :func:`pseudolabel_magic.run` keyword arguments of one strategy
+        (``select``, ``threshold``, ``k_best``, ``rounds``, ``balance``, ``soft``,
+        ``calibrate``, ``oof``, ``guard``, ``curriculum``). None:
+        :func:`pseudolabel_magic.core.strategies.default_strategies` for the pool's size.
+    self_training : bool, default=True
+        Add scikit-learn's ``SelfTrainingClassifier`` (its defaults, the same teacher and
+        preprocessing, the same rows scored; classification only).
+    **common
+        Passed to every run: ``student``, ``validation``, ``val_size``, ``cv``,
+        ``features``, ``scoring``, ``random_state``, ...
+
+    Returns
+    -------
+    ComparisonResult
+        ``table``: one row per strategy, the supervised row first (the scores, ``n_pseudo``,
+        ``rounds``, ``seconds`` and ``verdict``, ``difference``, ``low``, ``high``: the
+        student minus the teacher with a paired 95% interval; ``error`` for a strategy that
+        could not run). ``results`` maps each name to its :class:`PseudoLabelResult`.
+
+    Raises
+    ------
+    PseudoLabelError
+        ``common`` sets a per-strategy setting, ``strategies`` is not a non-empty dict, or
+        the first strategy fails (bad input, reported as :func:`pseudolabel_magic.run`
+        would). A later strategy that fails is one row with its ``error``.
+
+    See Also
+    --------
+    pseudolabel_magic.run : one strategy, with its fitted models.
+    ComparisonResult.plot : bars of the score per strategy.
+
+    Notes
+    -----
+    Picking the best row uses the very scores the table shows; say so when you report it.
+    The five-line recipe is Lee's [1]_; the threshold, balanced and guarded strategies are
+    the usual defences against confirmation bias [2]_; comparing every strategy with the
+    supervised teacher on the same rows follows [3]_.
+
+    References
+    ----------
+    .. [1] D.-H. Lee, "Pseudo-Label: The Simple and Efficient Semi-Supervised Learning
+       Method for Deep Neural Networks", ICML Workshop on Challenges in Representation
+       Learning, 2013.
+    .. [2] E. Arazo, D. Ortego, P. Albert, N. E. O'Connor and K. McGuinness,
+       "Pseudo-Labeling and Confirmation Bias in Deep Semi-Supervised Learning", IJCNN, 2020.
+    .. [3] A. Oliver, A. Odena, C. Raffel, E. D. Cubuk and I. J. Goodfellow, "Realistic
+       Evaluation of Deep Semi-Supervised Learning Algorithms", NeurIPS, 2018.
+
+    Examples
+    --------
+    >>> import pseudolabel_magic as pl
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> wine = load_wine(as_frame=True).frame
+    >>> wine["target"] = wine["target"].where(wine.index % 3 == 0)  # hide 2 labels in 3
+    >>> comparison = pl.compare(
+    ...     wine, target="target", teacher=make_pipeline(StandardScaler(), LogisticRegression()),
+    ...     strategies={"all": dict(select="all"),
+    ...                 "t0.9": dict(select="threshold", threshold=0.9)})
+    >>> comparison.table.index.tolist()
+    ['supervised', 'all', 't0.9', 'SelfTrainingClassifier']
+    >>> comparison.metric
+    'accuracy'
     """
-    from .baselines import self_training_scores
+
+#: run settings that make one strategy: per strategy, never in ``common``
+_PER_STRATEGY = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
+                 "oof", "guard", "curriculum")
+
+
+def compare(labeled: pd.DataFrame, unlabeled: pd.DataFrame | None = None, *, target: Hashable,
+            teacher: BaseEstimator | None = None,
+            strategies: dict[str, dict[str, Any]] | None = None, self_training: bool = True,
+            **common: Any) -> ComparisonResult:
+    """Score the supervised teacher and each pseudo-label strategy on the same rows."""
     from .engine import run
+
+    strategies = _strategies(labeled, unlabeled, target, strategies, common)
+    rows, results, supervised = [], {}, None
+    for name, settings in strategies.items():
+        start = time.perf_counter()
+        try:
+            result = run(labeled, unlabeled, target=target, teacher=teacher, **common, **settings)
+        except PseudoLabelError as err:
+            if supervised is None and not rows:
+                raise  # bad input: the first run reports it, as run() would
+            rows.append({"strategy": name, "error": str(err)})
+            results[name] = None
+            continue
+        if supervised is None:
+            supervised = _supervised_row(result)
+        rows.append(_strategy_row(name, result, time.perf_counter() - start))
+        results[name] = result
+    first = next((r for r in results.values() if r is not None), None)
+    if self_training and first is not None and first.task == "classification":
+        rows.append(_self_training_row(first, labeled, unlabeled, common.get("validation")))
+    return ComparisonResult(table=_table(supervised, rows),
+                            results={"supervised": None, **results}, metric=first.headline)
+
+
+compare.__doc__ = _COMPARE_DOC
+
+
+def _strategies(labeled, unlabeled, target, strategies, common) -> dict[str, dict[str, Any]]:
+    """The strategies to run, checked; "auto" made a hold-out strategy unless ``cv`` is set."""
     from .strategies import AUTO, default_strategies
 
-    for key in ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
-                "oof", "guard", "curriculum"):
+    for key in _PER_STRATEGY:
         if key in common:
             raise PseudoLabelError(
                 f"compare sets {key} per strategy; put it in strategies={{'name': dict({key}=...)}} instead."
@@ -126,44 +249,44 @@ def compare(labeled, unlabeled=None, *, target, teacher=None, strategies=None,
         strategies = {name: {**AUTO, **{k: v for k, v in settings.items() if k != "select"}}
                       if settings.get("select") == "auto" else settings
                       for name, settings in strategies.items()}
-    rows, results, supervised = [], {}, None
-    for name, settings in strategies.items():
-        start = time.perf_counter()
-        try:
-            result = run(labeled, unlabeled, target=target, teacher=teacher, **common, **settings)
-        except PseudoLabelError as err:
-            if supervised is None and not rows:
-                raise  # bad input: the first run reports it, as run() would
-            rows.append({"strategy": name, "error": str(err)})
-            results[name] = None
-            continue
-        seconds = time.perf_counter() - start
-        if supervised is None:
-            supervised = {"strategy": "supervised", **result.metrics.loc["teacher"].to_dict(),
-                          "n_pseudo": 0, "rounds": 0, "guard_used": False,
-                          "seconds": float(result.timings.get("teacher", np.nan))}
-        student = result.metrics.loc["student"].to_dict()
-        final = result.metrics.loc["teacher"].to_dict() if result.guard_used else student
-        d = result.difference
-        rows.append({"strategy": name, **final, "n_pseudo": result.n_selected,
-                     "rounds": result.rounds_run, "guard_used": result.guard_used,
-                     "verdict": None if d is None else d.outcome,
-                     "difference": np.nan if d is None else d.difference,
-                     "low": np.nan if d is None else d.low,
-                     "high": np.nan if d is None else d.high, "seconds": seconds})
-        results[name] = result
-    first = next((r for r in results.values() if r is not None), None)
-    if self_training and first is not None and first.task == "classification":
-        try:
-            scores = self_training_scores(first, labeled, unlabeled, common.get("validation"))
-        except Exception as err:  # noqa: BLE001 - a baseline that cannot run is one row, not a crash
-            rows.append({"strategy": "SelfTrainingClassifier", "error": f"{type(err).__name__}: {err}"})
-        else:
-            rows.append({"strategy": "SelfTrainingClassifier", **scores, "n_pseudo": np.nan,
-                         "rounds": np.nan})
+    return strategies
+
+
+def _supervised_row(result) -> dict[str, Any]:
+    """The teacher alone, as the first run scored it."""
+    return {"strategy": "supervised", **result.metrics.loc["teacher"].to_dict(),
+            "n_pseudo": 0, "rounds": 0, "guard_used": False,
+            "seconds": float(result.timings.get("teacher", np.nan))}
+
+
+def _strategy_row(name: str, result, seconds: float) -> dict[str, Any]:
+    """One strategy's scores (the teacher's when the guard kept it) and its verdict."""
+    student = result.metrics.loc["student"].to_dict()
+    final = result.metrics.loc["teacher"].to_dict() if result.guard_used else student
+    d = result.difference
+    return {"strategy": name, **final, "n_pseudo": result.n_selected,
+            "rounds": result.rounds_run, "guard_used": result.guard_used,
+            "verdict": None if d is None else d.outcome,
+            "difference": np.nan if d is None else d.difference,
+            "low": np.nan if d is None else d.low,
+            "high": np.nan if d is None else d.high, "seconds": seconds}
+
+
+def _self_training_row(first, labeled, unlabeled, validation) -> dict[str, Any]:
+    """scikit-learn's SelfTrainingClassifier on the rows ``first`` scored, or its error."""
+    from .baselines import self_training_scores
+
+    try:
+        scores = self_training_scores(first, labeled, unlabeled, validation)
+    except Exception as err:  # noqa: BLE001 - a baseline that cannot run is one row, not a crash
+        return {"strategy": "SelfTrainingClassifier", "error": f"{type(err).__name__}: {err}"}
+    return {"strategy": "SelfTrainingClassifier", **scores, "n_pseudo": np.nan, "rounds": np.nan}
+
+
+def _table(supervised: dict[str, Any], rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per strategy, without the columns that would say nothing."""
     table = pd.DataFrame([supervised, *rows]).set_index("strategy")
     for column in ("error", "guard_used"):  # columns that would say nothing
         if column in table and not table[column].fillna(False).astype(bool).any():
             table = table.drop(columns=column)
-    metric = first.headline
-    return ComparisonResult(table=table, results={"supervised": None, **results}, metric=metric)
+    return table

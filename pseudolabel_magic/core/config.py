@@ -1,4 +1,4 @@
-"""One check for every setting of :func:`pseudolabel_magic.run`, made before any model is fitted.
+"""Every setting of :func:`pseudolabel_magic.run`: one table, and one typed run configuration.
 
 :data:`SETTINGS` is a table with one :class:`Setting` per keyword of ``run`` (its default,
 the rule its value must follow, what a good value looks like and how to fix a bad one), and
@@ -18,14 +18,16 @@ only to judge a seed or an estimator.
 
 from __future__ import annotations
 
-import math
-import numbers
-import sys
-from collections.abc import Mapping, Set
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Sequence
 
-from ..errors import PseudoLabelError, did_you_mean
+if TYPE_CHECKING:  # names for the annotations only: nothing heavy is imported at run time
+    from numpy.random import RandomState
+    from numpy.typing import ArrayLike
+    from sklearn.base import BaseEstimator
+    from sklearn.model_selection import BaseCrossValidator
+
+    from ..steps import ProgressEvent
 
 #: The select rules ``run`` knows (``selection.SELECT_MODES``; a test keeps them equal).
 SELECT_RULES = ("all", "threshold", "k-best", "auto")
@@ -201,453 +203,94 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
 )}
 
 
-# -- describing values ------------------------------------------------------------------
-def _numpy():
-    return sys.modules.get("numpy")  # a numpy value can exist only once numpy is imported
 
-
-def is_bool(value) -> bool:
-    """True for ``True``/``False`` and numpy's bools (``np.True_``), never for 0/1 or text."""
-    np = _numpy()
-    return isinstance(value, bool) or (np is not None and isinstance(value, np.bool_))
-
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not is_bool(value)
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not is_bool(value)
-
-
-def _is_nan(value) -> bool:
-    try:
-        return math.isnan(value)
-    except (TypeError, ValueError, OverflowError):
-        return False
-
-
-def _show(value, width: int = 50) -> str:
-    """The value as the user would have typed it, on one short line."""
-    np = _numpy()
-    if np is not None and isinstance(value, np.generic):
-        value = value.item()  # np.float64(1.5) -> 1.5
-    if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__") \
-            and not hasattr(value, "get_params"):
-        text = getattr(value, "__name__", repr(value))
-    elif hasattr(value, "shape") and hasattr(value, "__len__"):  # a frame, Series or array
-        text = f"<{type(value).__name__} of shape {tuple(value.shape)}>"
-    elif _is_nan(value):
-        text = "nan"
-    else:
-        try:
-            text = repr(value)
-        except Exception:  # a broken __repr__ must not hide the real problem
-            text = f"<{type(value).__name__}>"
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _a(value) -> str:
-    """What the value is, with an article: 'a str', 'an int', 'None', 'NaN'."""
-    if value is None:
-        return "None"
-    if _is_real(value) and _is_nan(value):
-        return "NaN"
-    if isinstance(value, type):
-        return "a class"
-    name = type(value).__name__
-    if is_bool(value) and not isinstance(value, bool):
-        name = "numpy bool"
-    vowel = name[0].lower() in "aeiou" or name.startswith("nd")  # an ndarray
-    return f"{'an' if vowel else 'a'} {name}"
-
-
-def _wrong_type(s: Setting, value, what: str | None = None) -> str:
-    return f"{s.name}={_show(value)} must be {s.expected}, not {what or _a(value)}"
-
-
-def _out_of_range(s: Setting, value) -> str:
-    if s.kind == REAL and s.low is not None and s.high is not None and s.closed == "both":
-        return f"{s.name}={_show(value)} is outside [{s.low:g}, {s.high:g}]"
-    return f"{s.name}={_show(value)} must be {s.expected}"
-
-
-def _in_range(s: Setting, value) -> bool:
-    if s.low is not None and (value < s.low or value == s.low and s.closed in ("right", "neither")):
-        return False
-    if s.high is not None and (value > s.high or value == s.high and s.closed in ("left", "neither")):
-        return False
-    return value not in s.excluded
-
-
-# -- one checker per kind: None when the value is good, else (head, fix or None) -----------
-def _check_bool(s: Setting, value):
-    if is_bool(value):
-        return None
-    if isinstance(value, str):
-        return (_wrong_type(s, value), f"write {s.name}=True or {s.name}=False without quotes "
-                f"(any non-empty text, even {value!r}, counts as true)")
-    return _wrong_type(s, value), None
-
-
-def _check_int(s: Setting, value):
-    if not _is_int(value):
-        if (_is_real(value) and math.isfinite(value) and float(value).is_integer()
-                and _in_range(s, int(value))):
-            return _wrong_type(s, value), f"pass the whole number {s.name}={int(value)}"
-        return _wrong_type(s, value), None
-    if not _in_range(s, value):
-        return _out_of_range(s, value), None
-    return None
-
-
-def _check_real(s: Setting, value):
-    if not _is_real(value) or _is_nan(value):
-        hint = None
-        if isinstance(value, str):
-            try:
-                hint = f"pass the number without quotes, {s.name}={float(value)!r}"
-            except ValueError:
-                pass
-        return _wrong_type(s, value), hint
-    if not math.isfinite(value) or not _in_range(s, value):
-        return _out_of_range(s, value), None
-    return None
-
-
-def _check_fraction_or_count(s: Setting, value):
-    if not _is_real(value) or _is_nan(value):
-        return _wrong_type(s, value), None
-    if _is_int(value):
-        return None if value >= 1 else (_out_of_range(s, value), None)
-    if not 0 < float(value) < 1:
-        return _out_of_range(s, value), None
-    return None
-
-
-def _check_choice(s: Setting, value):
-    if isinstance(value, str) and value in s.choices:
-        return None
-    head = f"unknown {s.name}={_show(value)}"
-    if _is_real(value) and s.name == "select":
-        return head, f"select names the rule; write select='threshold', threshold={_show(value)}"
-    hint = did_you_mean(value, s.choices) if isinstance(value, str) else ""
-    return head, f"{s.fix}.{hint}"
-
-
-def _check_folds(s: Setting, value):
-    if is_bool(value):
-        return None
-    if not _is_int(value):
-        return _wrong_type(s, value), None
-    return None if value >= 2 else (_out_of_range(s, value), None)
-
-
-def _check_splitter(s: Setting, value):
-    if _is_int(value):
-        return None if value >= 2 else (_out_of_range(s, value), None)
-    if is_bool(value) or isinstance(value, (str, bytes)) or _is_real(value):
-        return _wrong_type(s, value), None
-    if isinstance(value, type):
-        return (f"cv={value.__name__} is a class, not a splitter; did you mean "
-                f"cv={value.__name__}()?"), "pass a splitter object or a number of folds"
-    if not (callable(getattr(value, "split", None)) and callable(getattr(value, "get_n_splits", None))):
-        return _wrong_type(s, value), None
-    return None
-
-
-def _check_thresholds(s: Setting, value):
-    if (isinstance(value, (str, bytes, Mapping, Set)) or not hasattr(value, "__len__")
-            or not hasattr(value, "__getitem__") or len(value) == 0):
-        return f"{s.name}={_show(value)} must be {s.expected}", None
-    for t in value:
-        if not _is_real(t) or _is_nan(t):
-            return (f"{s.name} threshold {_show(t)} must be a number in [0, 1], not {_a(t)}",
-                    "pass confidences such as [0.99, 0.9, 0.8]")
-        if not 0 <= float(t) <= 1:
-            return (f"{s.name} threshold {_show(t)} is outside [0, 1]",
-                    "pass confidences such as [0.99, 0.9, 0.8]")
-    values = [float(t) for t in value]
-    if any(b > a for a, b in zip(values, values[1:])):
-        shown = "[" + ", ".join(_show(t) for t in value) + "]"
-        return (f"{s.name}={shown} must relax round by round (never rise)",
-                "sort it high to low, e.g. [0.99, 0.9, 0.8]")
-    return None
-
-
-def _check_seed(s: Setting, value):
-    if is_bool(value):
-        return _wrong_type(s, value), None
-    np = _numpy()
-    if np is not None and isinstance(value, np.random.Generator):
-        return (_wrong_type(s, value, "a numpy Generator"),
-                "scikit-learn's splitters take a seed or a RandomState: pass random_state=0 "
-                "or np.random.RandomState(0)")
-    from sklearn.utils import check_random_state
-
-    try:
-        check_random_state(value)
-    except (ValueError, TypeError, OverflowError):
-        return (_out_of_range(s, value) if _is_int(value) else _wrong_type(s, value)), None
-    return None
-
-
-def _check_estimator(s: Setting, value):
-    from .modelchecks import (
-        estimator_problem,  # imports scikit-learn only to judge a model
-    )
-
-    return estimator_problem(value, s.name)
-
-
-def _check_column(s: Setting, value):
-    if value is None or isinstance(value, (list, Set, Mapping)) or _unhashable(value):
-        if hasattr(value, "columns") or hasattr(value, "dtype"):  # a frame, Series or array
-            return (_wrong_type(s, value), f"put it in the frame (labeled[{s.name!r}] = ...) "
-                    f"and pass its name, {s.name}={s.name!r}")
-        return _wrong_type(s, value), None
-    return None
-
-
-def _unhashable(value) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return True
-    return False
-
-
-def _check_columns(s: Setting, value):
-    if isinstance(value, str):
-        return None
-    if hasattr(value, "columns"):  # a DataFrame: its columns, not the frame
-        return _wrong_type(s, value), "pass features=list(X.columns), with those columns in labeled"
-    if isinstance(value, (Set, Mapping)):
-        return _wrong_type(s, value), "pass a list (a set has no order), e.g. features=sorted(...)"
-    if not hasattr(value, "__iter__") or not hasattr(value, "__len__"):
-        if not _unhashable(value) and not is_bool(value):
-            return _wrong_type(s, value), f"pass a list, features=[{_show(value)}]"
-        return _wrong_type(s, value), None
-    names = list(value)
-    if not names:
-        return (f"{s.name}={_show(value)} is empty",
-                "pass None for every column but the target, or the names of the feature columns")
-    seen = set()
-    for col in names:
-        if _unhashable(col):
-            return f"{s.name} holds {_show(col)}, {_a(col)}, which is not a column name", None
-        if col in seen:
-            return f"{s.name} names {col!r} twice", "list each column once"
-        seen.add(col)
-    return None
-
-
-def _check_weights(s: Setting, value):
-    """The shape of the weights; their values are checked against labeled (``inputs``)."""
-    if isinstance(value, (str, bytes)):
-        return (_wrong_type(s, value), "pass the column's values, "
-                f"sample_weight=labeled[{value!r}], and leave that column out of features")
-    if hasattr(value, "columns"):
-        return (_wrong_type(s, value, f"a {type(value).__name__} of shape {tuple(value.shape)}"),
-                "pass one column of it, e.g. sample_weight=frame['w']")
-    if isinstance(value, (Mapping, Set)) or _is_real(value) or is_bool(value):
-        fix = ("one number weighs every row the same, which changes nothing: leave "
-               "sample_weight=None" if _is_real(value) else None)
-        return _wrong_type(s, value), fix
-    shape = getattr(value, "shape", None)
-    if shape is not None and len(shape) != 1:
-        return (f"{s.name} has shape {tuple(shape)}, not one weight per row",
-                "pass a 1-D array (e.g. w.ravel()) with one number per row of labeled")
-    if not hasattr(value, "__len__") or not hasattr(value, "__iter__"):
-        return _wrong_type(s, value), None
-    return None
-
-
-def _check_callback(s: Setting, value):
-    return None if callable(value) else (_wrong_type(s, value), None)
-
-
-_CHECKERS: dict[str, Callable[[Setting, Any], Any]] = {
-    BOOL: _check_bool, INT: _check_int, REAL: _check_real,
-    FRACTION_OR_COUNT: _check_fraction_or_count, CHOICE: _check_choice, FOLDS: _check_folds,
-    THRESHOLDS: _check_thresholds, SEED: _check_seed, ESTIMATOR: _check_estimator,
-    COLUMN: _check_column, COLUMNS: _check_columns, CALLBACK: _check_callback,
-    WEIGHTS: _check_weights, SPLITTER: _check_splitter,
-}
-
-
-# -- rules between settings ---------------------------------------------------------------
-def _threshold_needed(v):
-    if v["select"] == "threshold" and v["threshold"] is None and v["curriculum"] is None:
-        return "select", ("select='threshold' needs a threshold; pass threshold=0.9 "
-                          "(a confidence in [0, 1]).")
-
-
-def _k_best_needed(v):
-    if v["select"] == "k-best" and v["k_best"] is None:
-        return "select", "select='k-best' needs k_best; pass k_best=100 (rows kept per round)."
-
-
-def _curriculum_with_k_best(v):
-    if v["curriculum"] is not None and v["select"] == "k-best":
-        return "curriculum", ("curriculum gives each round a threshold, so it cannot go with "
-                              "select='k-best'; pass select='threshold'.")
-
-
-def _curriculum_with_threshold(v):
-    if v["curriculum"] is not None and v["threshold"] is not None:
-        return "curriculum", ("pass either threshold or curriculum, not both: a curriculum's "
-                              "first value is round 1's threshold.")
-
-
-def _curriculum_rounds(v):
-    curriculum, rounds = v["curriculum"], v["rounds"]
-    if curriculum is not None and rounds not in (1, len(curriculum)):
-        return "rounds", (f"rounds={rounds!r} differs from the {len(curriculum)} thresholds in "
-                          "curriculum; leave rounds out or give one threshold per round.")
-
-
-def _teacher_student_kinds(v):
-    from .modelchecks import estimator_kind
-
-    teacher, student = v["teacher"], v["student"]
-    if teacher is None or student is None:
-        return None
-    kinds = estimator_kind(teacher), estimator_kind(student)
-    if set(kinds) == {"classifier", "regressor"}:
-        return "student", (f"the teacher {_show(teacher)} is a {kinds[0]} but the student "
-                           f"{_show(student)} a {kinds[1]}; pass a student of the same kind "
-                           "(or leave student=None to clone the teacher).")
-
-
-def _task_kinds(v):
-    """task='regression' with a classifier (or the reverse) for teacher or student."""
-    from .modelchecks import check_model
-
-    task = v["task"]
-    if task is None:
-        return None
-    need = "classifier" if task == "classification" else "regressor"
-    other = "regression" if task == "classification" else "classification"
-    for role in ("teacher", "student"):
-        try:
-            check_model(v[role], role, need, f"task={task!r}", f"task={other!r}")
-        except PseudoLabelError as err:
-            return role, str(err)
-    return None
-
-
-def _scoring_task(v):
-    scoring, task = v["scoring"], v["task"]
-    if scoring is not None and task is not None and scoring not in METRICS[task]:
-        return "scoring", (f"scoring={scoring!r} is not a {task} metric; pass one of "
-                           + ", ".join(map(repr, METRICS[task])) + ".")
-
-
-#: Rules between settings, checked in this order once every setting is valid on its own;
-#: each returns None or (the setting to blame, the message).
-RELATIONS = (_threshold_needed, _k_best_needed, _curriculum_with_k_best,
-             _curriculum_with_threshold, _curriculum_rounds, _teacher_student_kinds,
-             _task_kinds, _scoring_task)
-
-
-# -- the public checks --------------------------------------------------------------------
-def _fail(setting: str | None, message: str) -> PseudoLabelError:
-    err = PseudoLabelError(message)
-    err.setting = setting  # lets a front end point at the line or control that set it
-    return err
-
-
-def check_setting(name: str, value) -> None:
-    """Check one setting on its own (a panel control, a ``%config`` default).
+def _field(name: str):
+    """A RunConfig field: the setting's default, with its row of SETTINGS as metadata."""
+    return field(default=SETTINGS[name].default, metadata={"setting": SETTINGS[name]})
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The settings of one run, typed and frozen: :data:`SETTINGS` as a Python object.
+
+    One field per keyword of :func:`pseudolabel_magic.run` (the three frames are data, not
+    settings), in the same order and with the same defaults; each field's ``metadata``
+    holds its :class:`Setting` (the rule its value follows, its help line and the fix for a
+    bad value). ``run``'s signature, the meta-estimators' parameters, the ``%%pseudolabel``
+    keys, the magic's ``%config`` traits and the panel's controls are checked against it by
+    the test suite. Build a checked one with
+    :func:`pseudolabel_magic.core.validation.run_config`; this class itself checks nothing.
 
     Parameters
     ----------
-    name : str
-        A keyword of :func:`pseudolabel_magic.run`, a key of :data:`SETTINGS`.
-    value : object
-        The value to check.
-
-    Raises
-    ------
-    PseudoLabelError
-        One sentence naming the setting, the value and the fix; its ``setting`` attribute
-        is ``name``.
-    """
-    if name not in SETTINGS:
-        raise _fail(None, f"unknown setting {name!r}; settings are {', '.join(SETTINGS)}."
-                    + did_you_mean(name, SETTINGS))
-    s = SETTINGS[name]
-    if value is None and s.none_ok:
-        return
-    problem = _CHECKERS[s.kind](s, value)
-    if problem is None:
-        return
-    head, fix = problem
-    message = f"{head}; {fix or s.fix}"
-    if not message.endswith((".", "?", "!")):
-        message += "."
-    raise _fail(name, message)
-
-
-def check_run_settings(**settings) -> None:
-    """Check the settings of one run, alone and together, before any model is fitted.
-
-    Every keyword of :func:`pseudolabel_magic.run` but the three frames (``labeled``,
-    ``unlabeled``, ``validation``) may be given; those left out count as their defaults
-    for the rules between settings. Settings are checked in :data:`SETTINGS` order and the
-    first problem is raised.
-
-    Parameters
-    ----------
-    **settings
-        Keyword arguments of ``run``, for example ``threshold=0.9, select="threshold"``.
-
-    Raises
-    ------
-    PseudoLabelError
-        A ``ValueError`` with one sentence naming the setting, the value and the fix, for
-        example ``threshold=True must be a number in [0, 1], not a bool; pass a confidence
-        such as 0.9.`` Its ``setting`` attribute names the setting to blame.
-
-    See Also
-    --------
-    check_setting : one setting on its own.
-    SETTINGS : the table of rules.
-
-    Notes
-    -----
-    Decisions worth knowing: booleans are refused wherever a number is expected and
-    anything but ``True``/``False`` (numpy bools included) where a switch is expected;
-    ``random_state`` takes what :func:`sklearn.utils.check_random_state` takes, so a numpy
-    ``Generator`` is refused (scikit-learn's splitters cannot use one);
-    ``max_pseudo_rows=0`` is refused, since a student without pseudo-labels is the teacher
-    refitted (use ``pl.compare``'s supervised row for that baseline); ``teacher`` and
-    ``student`` need ``fit``, ``predict`` and ``get_params``, so that
-    they can be cloned.
+    target, task, teacher, student, sample_weight, val_size, cv, refit, scoring, features,
+    select, threshold, k_best, rounds, balance, soft, pseudo_weight, group_col, time_col,
+    id_col, random_state, allow_leakage, progress, calibrate, oof, guard, curriculum,
+    max_pseudo_rows, n_jobs, chunk_rows
+        As in :func:`pseudolabel_magic.run`; :meth:`help` gives each one's line.
 
     Examples
     --------
-    >>> from pseudolabel_magic.core.config import check_run_settings
-    >>> check_run_settings(select="threshold", threshold=0.9, rounds=2)
-    >>> check_run_settings(allow_leakage="no")
-    Traceback (most recent call last):
-    ...
-    pseudolabel_magic.errors.PseudoLabelError: allow_leakage='no' must be True or False, \
-not a str; write allow_leakage=True or allow_leakage=False without quotes (any non-empty \
-text, even 'no', counts as true).
+    >>> from pseudolabel_magic.core.config import RunConfig
+    >>> RunConfig(target="y", select="threshold", threshold=0.9).threshold
+    0.9
+    >>> print(RunConfig.help("k_best"))
+    k_best: the most confident rows kept per round with select='k-best'
     """
-    unknown = [name for name in settings if name not in SETTINGS]
-    if unknown:
-        raise _fail(None, f"unknown setting {unknown[0]!r}; settings are "
-                    f"{', '.join(SETTINGS)}.{did_you_mean(unknown[0], SETTINGS)}")
-    for name in SETTINGS:
-        if name in settings:
-            check_setting(name, settings[name])
-    values = {name: settings.get(name, s.default) for name, s in SETTINGS.items()}
-    for relation in RELATIONS:
-        problem = relation(values)
-        if problem is not None:
-            raise _fail(*problem)
+
+    target: Hashable | None = _field("target")
+    task: str | None = _field("task")
+    teacher: BaseEstimator | None = _field("teacher")
+    student: BaseEstimator | None = _field("student")
+    sample_weight: ArrayLike | None = _field("sample_weight")
+    val_size: float = _field("val_size")
+    cv: int | BaseCrossValidator | None = _field("cv")
+    refit: bool | None = _field("refit")
+    scoring: str | None = _field("scoring")
+    features: Sequence[Hashable] | None = _field("features")
+    select: str = _field("select")
+    threshold: float | None = _field("threshold")
+    k_best: int | None = _field("k_best")
+    rounds: int = _field("rounds")
+    balance: bool = _field("balance")
+    soft: bool = _field("soft")
+    pseudo_weight: float = _field("pseudo_weight")
+    group_col: Hashable | None = _field("group_col")
+    time_col: Hashable | None = _field("time_col")
+    id_col: Hashable | None = _field("id_col")
+    random_state: int | RandomState | None = _field("random_state")
+    allow_leakage: bool = _field("allow_leakage")
+    progress: Callable[[ProgressEvent], None] | None = _field("progress")
+    calibrate: bool = _field("calibrate")
+    oof: bool | int = _field("oof")
+    guard: bool | None = _field("guard")
+    curriculum: Sequence[float] | None = _field("curriculum")
+    max_pseudo_rows: int | None = _field("max_pseudo_rows")
+    n_jobs: int | None = _field("n_jobs")
+    chunk_rows: int = _field("chunk_rows")
+
+    @staticmethod
+    def help(name: str) -> str:
+        """``'name: what it does'`` for one setting (the line ``pl.run?`` and ``%config`` show).
+
+        Parameters
+        ----------
+        name : str
+            A field of RunConfig.
+
+        Returns
+        -------
+        str
+            The setting's name and its help line.
+        """
+        return f"{name}: {SETTINGS[name].help}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (values as given: estimators and frames are not copied).
+
+        Returns
+        -------
+        dict
+            ``{name: value}`` for every field, in signature order.
+        """
+        return {f.name: getattr(self, f.name) for f in fields(self)}

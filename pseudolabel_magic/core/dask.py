@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PseudoLabelError
+from ..kinds import final_step
 from .scoring import score_frame
 from .workflow import Workflow
 
@@ -41,12 +42,6 @@ from .workflow import Workflow
 MEMORY_SHARE = 0.25
 #: Copies of the gathered rows alive at once while the student fits (pieces, stacked, fit copy).
 COPIES = 3
-
-
-def is_dask_frame(obj) -> bool:
-    """True for a ``dask.dataframe.DataFrame``, checked without importing dask."""
-    module = type(obj).__module__ or ""
-    return module.startswith("dask") and hasattr(obj, "map_partitions") and hasattr(obj, "npartitions")
 
 
 # -- pandas-in / pandas-out functions the workers run ----------------------------------
@@ -216,7 +211,7 @@ class DaskWorkflow(Workflow):
         # checks and the default model need only the columns: a 2-row stand-in gives them
         super()._prepare(labeled, meta_nonempty(unlabeled._meta), validation, teacher, student)
         self.unlabeled = unlabeled
-        final = self.student_template[-1] if hasattr(self.student_template, "steps") else self.student_template
+        final = final_step(self.student_template)
         self.stream = (hasattr(final, "partial_fit") and not hasattr(self.student_template, "steps")
                        and not self.config.get("calibrate") and not self.config.get("oof"))
 
@@ -320,7 +315,7 @@ class DaskWorkflow(Workflow):
         from sklearn.base import clone
 
         from ..leakage.fitlog import FitRecord
-        from .models import model_name, preprocessing_names
+        from .textnames import model_name, preprocessing_names
 
         model = clone(template)
         y = np.asarray(y)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 
 from ..errors import PseudoLabelError
-from .config import _a, _show
+from .values import kind_of, show
 
 #: Short names people type for a model, and the object to pass instead.
 MODEL_WORDS = {
@@ -52,7 +52,7 @@ def model_label(model) -> str:
     """A model as people read it: ``StandardScaler > Ridge`` for a Pipeline, else its repr."""
     if hasattr(model, "steps") and isinstance(model.steps, list):
         return " > ".join(type(step).__name__ for _, step in model.steps)
-    return _show(model)
+    return show(model)
 
 
 def _for_kind(suggestion: str, need: str | None) -> str:
@@ -133,24 +133,24 @@ def estimator_problem(value, name: str, need: str | None = None, owner: str | No
         return (f"{name}={value!r} is a string, not an estimator object",
                 _string_fix(name, text, need))
     if isinstance(value, (list, tuple)):
-        return (f"{name}={_show(value)} is {_a(value)}, not one estimator",
+        return (f"{name}={show(value)} is {kind_of(value)}, not one estimator",
                 "pass one estimator (chain steps with make_pipeline(StandardScaler(), "
                 "LogisticRegression()))")
     if not hasattr(value, "fit"):
         if callable(value) and hasattr(value, "__name__"):
             return (f"{name}={value.__name__} is a function, not an estimator object",
                     f"did you mean to call it, {name}={value.__name__}(...)?")
-        return (f"{name}={_show(value)} is {_a(value)} without a fit method, not an estimator",
+        return (f"{name}={show(value)} is {kind_of(value)} without a fit method, not an estimator",
                 f"pass an estimator object such as {example}")
     if not (hasattr(value, "predict") or hasattr(value, "predict_proba")):
-        return (f"{name}={_show(value)} has fit but no predict, so it is a transformer, not a "
-                "model", f"end it with a model, e.g. make_pipeline({_show(value)}, {example})")
+        return (f"{name}={show(value)} has fit but no predict, so it is a transformer, not a "
+                "model", f"end it with a model, e.g. make_pipeline({show(value)}, {example})")
     if not hasattr(value, "get_params"):
-        return (f"{name}={_show(value)} has no get_params, so it cannot be cloned",
+        return (f"{name}={show(value)} has no get_params, so it cannot be cloned",
                 "subclass sklearn.base.BaseEstimator (its __init__ only stores its parameters)")
     kind = estimator_kind(value)
     if kind == "unknown":
-        return (f"{name}={_show(value)} is not an estimator scikit-learn can read",
+        return (f"{name}={show(value)} is not an estimator scikit-learn can read",
                 "subclass sklearn.base.BaseEstimator, with ClassifierMixin or RegressorMixin "
                 "on its left")
     if kind not in ("classifier", "regressor", "other"):

@@ -30,6 +30,7 @@ from sklearn.ensemble import (
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import has_fit_parameter
 
+from ..kinds import final_step
 from .columns import check_unique_names
 from .pipelinecheck import check_pipeline
 from .preprocessing import FeatureProfile, tabular_pipeline, wrap_reason
@@ -210,10 +211,10 @@ def build_models(task: str, train: pd.DataFrame, y_train, validation, unlabeled,
 
 def _cleans(model) -> bool:
     """Whether ``model`` starts with the default preprocessing (which reads inf as missing)."""
-    from .preprocessing import _clean_frame
+    from .preprocessing import is_default_preprocessing
 
     first = visible_steps(model)[0][1] if hasattr(model, "steps") else None
-    return hasattr(first, "steps") and getattr(first.steps[0][1], "func", None) is _clean_frame
+    return is_default_preprocessing(first)
 
 
 # -- what a (user's) model can do: asked before fitting, so bad settings fail early -------
@@ -223,7 +224,7 @@ def gives_confidence(model, task: str) -> bool:
         return has_proba(model)
     from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
 
-    final = model[-1] if hasattr(model, "steps") else model
+    final = final_step(model)
     return isinstance(final, (RandomForestRegressor, ExtraTreesRegressor))
 
 
@@ -287,17 +288,3 @@ def accepts_weights(model) -> bool:
     while hasattr(final, "steps"):
         final = final.steps[-1][1]
     return has_fit_parameter(final, "sample_weight")
-
-
-def model_name(model) -> str:
-    """'LogisticRegression', 'Pipeline > RandomForestClassifier' (a TextColumnNames step,
-    which only renames columns, is left out)."""
-    if hasattr(model, "steps"):
-        return " > ".join(type(step).__name__ for _, step in visible_steps(model))
-    return type(model).__name__
-
-
-def preprocessing_names(model) -> tuple:
-    if hasattr(model, "steps"):
-        return tuple(name for name, _ in visible_steps(model)[:-1])
-    return ()

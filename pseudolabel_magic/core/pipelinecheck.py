@@ -88,7 +88,7 @@ def check_pipeline(pipeline, X: pd.DataFrame, y, role: str, profile: FeatureProf
         return trial
 
     culprit = next((c for c in numeric if leaks_nan(gaps_only_in(c))), profile.missing[0])
-    from .models import model_name
+    from .textnames import model_name
 
     raise PseudoLabelError(
         f"the {role} Pipeline ({model_name(pipeline)}) passes the missing values of column "
@@ -113,7 +113,7 @@ def _name_text_culprit(pipeline, sample, odd, role, profile, fitted) -> None:
         if fitted(trial) is False:
             culprit = col
             break
-    from .models import model_name
+    from .textnames import model_name
 
     raise PseudoLabelError(
         f"the {role} Pipeline ({model_name(pipeline)}) cannot take column {culprit!r}, which "

@@ -49,6 +49,22 @@ _MAY_HOLD_FLOATS = ("floating", "mixed-integer-float", "mixed-integer", "mixed")
 _TREE_NAMES = ("Forest", "Tree", "GradientBoosting", "XGB", "LGBM", "CatBoost")
 
 
+def is_default_preprocessing(step) -> bool:
+    """Whether ``step`` is the default preprocessing pipeline (it starts by cleaning the frame).
+
+    Parameters
+    ----------
+    step : estimator or None
+        The first step of a model.
+
+    Returns
+    -------
+    bool
+        True for the pipeline :func:`tabular_pipeline` builds.
+    """
+    return hasattr(step, "steps") and getattr(step.steps[0][1], "func", None) is _clean_frame
+
+
 def _clean_frame(X):
     """Numbers and dates every model reads alike; text and categories are left as they are.
 

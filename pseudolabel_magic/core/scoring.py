@@ -9,14 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..kinds import final_step
+
 
 def has_proba(model) -> bool:
     """predict_proba exists and will work (a Pipeline proxies it to its last step)."""
     return hasattr(model, "predict_proba")
-
-
-def _final_step(model):
-    return model[-1] if hasattr(model, "steps") else model
 
 
 def _transform(model, X):
@@ -25,7 +23,7 @@ def _transform(model, X):
 
 def ensemble_spread(model, X) -> np.ndarray | None:
     """Std of the members' predictions for a fitted forest-like regressor, else None."""
-    final = _final_step(model)
+    final = final_step(model)
     members = getattr(final, "estimators_", None)
     if members is None or not isinstance(members, list) or not members:
         return None
@@ -173,7 +171,7 @@ def with_n_jobs(model, n_jobs):
     """Set ``n_jobs`` on the model (a Pipeline's last step) when it has that parameter."""
     if n_jobs is None:
         return model
-    final = model[-1] if hasattr(model, "steps") else model
+    final = final_step(model)
     if "n_jobs" in final.get_params(deep=False) and type(final).__name__ not in _N_JOBS_IGNORED:
         final.set_params(n_jobs=n_jobs)
     return model

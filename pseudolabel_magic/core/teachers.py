@@ -5,7 +5,8 @@ fitted on the labeler's own training rows only (round 1: train), so its internal
 cross-validation never sees the validation rows. ``oof=k`` splits those rows into ``k``
 folds, fits one labeler per set of ``k - 1`` folds and labels every unlabeled row with the
 average of the ``k`` fold models (the Kaggle out-of-fold habit). Every such fit goes
-through the workflow's ``fit_model``, so ``fit_log`` shows it ("calibration", "oof-teacher").
+through the fit function it is given (the workflow's ``fit_model``), so ``fit_log`` shows it
+("calibration", "oof-teacher").
 """
 
 from __future__ import annotations
@@ -95,43 +96,80 @@ def _split(y, task, k, random_state):
     return list(KFold(k, shuffle=True, random_state=random_state).split(positions))
 
 
-def fit_labeler(workflow, template, X, y, labeled_index, pseudo_index, weights=None, *, role):
-    """The model that pseudo-labels: fits extra models through ``workflow.fit_model`` when asked.
+def fit_labeler(fit, template, X, y, labeled_index, pseudo_index, weights=None, *, role: str,
+                task: str, oof=False, calibrate: bool = False, random_state=None):
+    """The model that pseudo-labels: fits extra models through ``fit`` when asked.
 
-    ``X``/``y`` are the rows the plain model of this round was fit on: the first
-    ``len(labeled_index)`` rows are labeled (train) rows, the rest pseudo-labelled rows.
-    Returns None when neither calibration nor out-of-fold labelling is on.
+    Parameters
+    ----------
+    fit : callable
+        ``fit(template, role, X, y, labeled_index, pseudo_index, weights)`` clones
+        ``template``, fits it and returns it (the workflow's ``fit_model``, which writes
+        ``fit_log`` and records the fit's warnings).
+    template : estimator
+        The unfitted model of this round (teacher or student).
+    X : pandas.DataFrame
+        The rows the plain model of this round was fit on: the first ``len(labeled_index)``
+        rows are labeled (train) rows, the rest pseudo-labelled rows.
+    y : array-like
+        Their labels, in the same order.
+    labeled_index, pseudo_index : pandas.Index
+        Index labels of the labeled rows and of the pseudo-labelled rows of ``X``.
+    weights : array-like or None, default None
+        Sample weights of the rows of ``X``.
+    role : str
+        ``"teacher"`` or ``"student"``: names the out-of-fold fits (``"oof-teacher"``).
+    task : str
+        ``"classification"`` or ``"regression"``.
+    oof : bool or int, default False
+        The run's ``oof`` setting (see :func:`oof_folds`).
+    calibrate : bool, default False
+        The run's ``calibrate`` setting.
+    random_state : int or None, default None
+        Seed of the out-of-fold split.
+
+    Returns
+    -------
+    estimator or None
+        A calibrated model, a :class:`FoldAverage` of the fold models, or None when neither
+        calibration nor out-of-fold labelling is on.
     """
-    cfg = workflow.config
-    k = oof_folds(cfg.get("oof"))
-    calibrate = bool(cfg.get("calibrate"))
+    k = oof_folds(oof)
+    calibrate = bool(calibrate)
     if not k and not calibrate:
         return None
-    task = workflow.task
     y = np.asarray(y)
     if not k:
-        return workflow.fit_model(calibrated_template(template, y), "calibration", X, y,
-                             labeled_index, pseudo_index, weights)
+        return fit(calibrated_template(template, y), "calibration", X, y, labeled_index,
+                   pseudo_index, weights)
     if len(X) < k:
         raise PseudoLabelError(
             f"oof={k} needs at least {k} training rows to make {k} folds, got {len(X)}; "
             f"pass a smaller oof (e.g. oof=2) or label more rows."
         )
-    n_lab = len(labeled_index)
+    folds = _split(y, task, k, random_state)
+    return FoldAverage(_fold_models(fit, template, X, y, labeled_index, pseudo_index, weights,
+                                    folds, role=role, task=task, calibrate=calibrate), task)
+
+
+def _fold_models(fit, template, X, y, labeled_index, pseudo_index, weights, folds, *, role,
+                 task, calibrate):
+    """One labeler per fold's training positions (``folds``: (train, held-out) pairs)."""
+    k, n_lab = len(folds), len(labeled_index)
     models = []
-    for fold_pos, _ in _split(y, task, k, cfg.get("random_state")):
+    for fold_pos, _ in folds:
         fold_y = y[fold_pos]
         if task == "classification" and len(pd.unique(fold_y)) < 2:
             raise PseudoLabelError(
                 f"an oof={k} fold has a single class; pass a smaller oof or label more rows of each class."
             )
         fold_template = calibrated_template(template, fold_y) if calibrate else template
-        models.append(workflow.fit_model(
+        models.append(fit(
             fold_template, f"oof-{role}", X.iloc[fold_pos], fold_y,
             labeled_index[fold_pos[fold_pos < n_lab]],
             pseudo_index[fold_pos[fold_pos >= n_lab] - n_lab],
             None if weights is None else np.asarray(weights)[fold_pos]))
-    return FoldAverage(models, task)
+    return models
 
 
 def label_pool(labeler, scores: pd.DataFrame, pool: pd.DataFrame, features, task: str,

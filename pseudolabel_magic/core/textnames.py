@@ -148,3 +148,17 @@ def visible_steps(model) -> list:
     """A Pipeline's ``(name, step)`` pairs without the :class:`TextColumnNames` step."""
     steps = list(model.steps)
     return steps[1:] if is_text_names(model) else steps
+
+
+def model_name(model) -> str:
+    """'LogisticRegression', 'Pipeline > RandomForestClassifier' (a TextColumnNames step,
+    which only renames columns, is left out)."""
+    if hasattr(model, "steps"):
+        return " > ".join(type(step).__name__ for _, step in visible_steps(model))
+    return type(model).__name__
+
+
+def preprocessing_names(model) -> tuple:
+    if hasattr(model, "steps"):
+        return tuple(name for name, _ in visible_steps(model)[:-1])
+    return ()

@@ -1,36 +1,38 @@
-"""The teacher/student workflow on pandas + scikit-learn (no IPython, no widgets).
+"""The teacher/student recipe's steps on pandas + scikit-learn (no IPython, no widgets).
 
-The engine makes every fit itself, on fresh clones of the user's estimators, and writes
-down what reached each fit (``fit_log``) and each score (``eval_log``): that record is what
-lets the leakage checks prove the validation rows never trained anything.
+:class:`Workflow` runs split, then per round teacher, pseudo_label, combine and student, then
+predict, on what :class:`~.preparation.WorkflowSetup` prepared, with the round's data of
+:mod:`.rounds`. The engine makes every fit itself, on fresh clones of the user's estimators,
+and writes down what reached each fit (``fit_log``) and each score (``eval_log``): that
+record is what lets the leakage checks prove the validation rows never trained anything.
 """
+
 
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..errors import PseudoLabelError
 from ..leakage.fitlog import EvalRecord, FitRecord
-from ..steps import ProgressEvent
-from . import inputs
-from .config import METRICS
-from .fitwarnings import WarningLog
-from .models import (
-    accepts_weights,
-    fit_with_weights,
-    gives_confidence,
-    model_name,
-    preprocessing_names,
-)
+from .models import fit_with_weights
+from .preparation import WorkflowSetup
 from .result import PseudoLabelResult
+from .rounds import (
+    RoundState,
+    TrainRows,
+    class_counts,
+    classes_without_pseudo_labels,
+    confidence_scale,
+    history_row,
+    pseudo_labels_weighted,
+    student_labels,
+    student_not_better,
+)
 from .scoring import (
     cap_rows,
-    has_proba,
     metric_scores,
     predict_scored,
     score_frame,
@@ -38,16 +40,17 @@ from .scoring import (
     validation_scores,
 )
 from .selection import curriculum_threshold, select_rows
-from .teachers import (
-    check_labeler_settings,
-    fit_labeler,
-    label_pool,
-    labeler_confidence,
-)
+from .teachers import fit_labeler, label_pool
+from .textnames import model_name, preprocessing_names
 
 
-class Workflow:
-    """One run's state; the methods are the recipe's steps in order.
+class Workflow(WorkflowSetup):
+    """One run's state; :meth:`execute` runs the recipe, one method per step.
+
+    ``_split_step`` prepares; each round then runs ``_teacher_step``, ``_pseudo_label_step``,
+    ``_combine_step`` and ``_student_step``, which hand each other a :class:`RoundState`
+    (the train rows they all start from are a :class:`TrainRows`); ``_predict_step``
+    predicts the pool with the guard's pick.
 
     Cross-fitting (:mod:`pseudolabel_magic.core.crossfit`) runs one workflow per fold with the
     fold's ``positions`` (train, validation) in the labeled rows, the models ``built`` once
@@ -55,178 +58,7 @@ class Workflow:
     runs the recipe on every labeled row with nothing left to score.
     """
 
-    def __init__(self, config: dict, progress, *, fold=None, refit=False, positions=None,
-                 built=None):
-        self.config = config
-        self.progress = progress
-        self.timings: dict = {}
-        self.fit_log: list = []
-        self.eval_log: list = []
-        self.counts: dict = {}
-        self.round = 0
-        self.done_units = 0
-        self.total_units = 1 + 4 * config["rounds"]
-        self.fold, self.refit, self.positions = fold, refit, positions
-        self.built, self.report = built, None
-        self.hashed = self.labeled_checks = None  # cross-fitting: hashes and checks made once
-        self.teacher_pool = None  # the teacher's pool predictions, when it labelled the pool itself
-        self.scored: dict = {}  # role -> (predictions, probabilities, classes) of validation
-        self.warning_log, self.notes, self.label_notes, self.task_reason = WarningLog(), [], [], ""
-        self.prepared = False  # cross-fitting prepares and checks every fold before any fit
-        self.predict_pool = True  # a fold's models never predict the pool for the user
-        self.progress_span = (0.0, 1.0)
-        self.metrics_only = None  # a cross-fitting fold scores its headline metric only
-
-    # -- progress -----------------------------------------------------------------------
-    def emit(self, step, status, detail=""):
-        if self.progress is None:
-            return
-        start, width = self.progress_span  # cross-fitting: this fold's share of the whole run
-        self.progress(ProgressEvent(
-            step=step, status=status, round=max(self.round, 1), rounds=self.config["rounds"],
-            fraction=start + width * min(1.0, self.done_units / self.total_units), detail=detail,
-            counts=dict(self.counts), fold=self.fold, folds=self.config.get("folds"),
-            refit=self.refit,
-        ))
-
-    @contextmanager
-    def _step(self, step, detail=""):
-        self.emit(step, "running", detail)
-        start = time.perf_counter()
-        try:
-            yield
-        except BaseException:
-            self.emit(step, "failed", detail)
-            raise
-        self.timings[step] = self.timings.get(step, 0.0) + time.perf_counter() - start
-        self.done_units += 1
-        self.emit(step, "done", detail)
-
-    # -- setup --------------------------------------------------------------------------
-    def _prepare(self, labeled, unlabeled, validation, teacher, student):
-        cfg = self.config
-        inputs.check_frame(labeled, "labeled")
-        target = cfg["target"]
-        inputs.check_column(labeled, target, "target")
-        for role in ("group_col", "time_col", "id_col"):
-            if cfg[role] is not None:
-                inputs.check_column(labeled, cfg[role], role)
-        features = inputs.resolve_features(labeled, cfg["features"], target,
-                                           (cfg["group_col"], cfg["time_col"], cfg["id_col"]))
-        labeled_rows, unlabeled = inputs.separate_unlabeled(labeled, unlabeled, target)
-        if len(labeled_rows) == 0:
-            raise PseudoLabelError(
-                f"the labeled set is empty: every {target!r} is missing; label some rows first."
-            )
-        inputs.check_unlabeled(unlabeled, features)
-        # the labels (one line when no model can learn them), the task and why, the weights
-        self.label_notes = inputs.check_target(labeled_rows[target], target)
-        task, self.task_reason, task_notes = inputs.choose_task(
-            labeled_rows[target], target, cfg["task"], teacher, student)
-        self.notes = [*self.label_notes, *task_notes]
-        scoring = cfg.get("scoring")
-        if scoring is not None and scoring not in METRICS[task]:
-            raise PseudoLabelError(
-                f"scoring={scoring!r} is not a {task} metric, and this run is {task} "
-                f"({self.task_reason}); pass one of {', '.join(map(repr, METRICS[task]))}.")
-        weights = inputs.labeled_weights(getattr(self, "sample_weight", None), labeled, target,
-                                         cfg["unlabeled_given"])
-        self.labeled_target, self.labeled_weights = labeled_rows[target], weights
-        if validation is not None:
-            inputs.check_validation_frame(validation, labeled, target)
-            train = labeled_rows
-        elif self.refit:  # every labeled row trains; nothing is left to score
-            train, validation = labeled_rows, labeled_rows.iloc[:0]
-        else:
-            if self.positions is not None:  # a cross-fitting fold
-                train_pos, val_pos = self.positions
-            else:
-                train_pos, val_pos = inputs.split_labeled(
-                    labeled_rows, target, task, val_size=cfg["val_size"],
-                    group_col=cfg["group_col"], time_col=cfg["time_col"],
-                    random_state=cfg["random_state"], features=features)
-            train, validation = labeled_rows.iloc[train_pos], labeled_rows.iloc[val_pos]
-            weights = None if weights is None else weights[train_pos]
-        inputs.check_train(train, target, task)
-        inputs.check_train_weights(weights)
-        self.train_weights = weights
-        if self.built is not None:  # cross-fitting built them once for every fold
-            teacher, student, self.model_notes = self.built
-        else:  # defaults sized for their own rows, preprocessing in front of bare estimators
-            from .models import build_models
-
-            teacher, student, self.model_notes = build_models(
-                task, train, train[target], validation, unlabeled, features, teacher, student,
-                random_state=cfg["random_state"], n_jobs=cfg.get("n_jobs"),
-                max_pseudo_rows=cfg.get("max_pseudo_rows"),
-                n_unlabeled=getattr(self, "n_unlabeled_hint", None))
-        check_labeler_settings(cfg, teacher, task)
-        confident = gives_confidence(teacher, task) or labeler_confidence(cfg, task)
-        if cfg.get("scoring") == "log_loss" and not (has_proba(teacher) and has_proba(student)):
-            raise PseudoLabelError(
-                "scoring='log_loss' scores class probabilities, which the teacher or the student "
-                f"({model_name(teacher)}, {model_name(student)}) does not give; pass "
-                "scoring='accuracy' or models with predict_proba.")
-        if cfg.get("auto") and cfg["select"] == "threshold" and not confident:
-            # "auto" ranks by confidence when the teacher has one; else it keeps every row
-            cfg = self.config = {**cfg, "select": "all", "threshold": None, "balance": False}
-            self.notes.append(f"select='auto' pseudo-labels every row: the teacher "
-                              f"{model_name(teacher)} gives no confidence to rank rows by "
-                              "(the guard still decides on the scores)")
-        if cfg["select"] in ("threshold", "k-best") and not confident:
-            need = "predict_proba" if task == "classification" else "ensemble spread"
-            raise PseudoLabelError(
-                f"select={cfg['select']!r} ranks rows by confidence, but the teacher "
-                f"{model_name(teacher)} has no {need}; use select='all' or a teacher such as "
-                + ("LogisticRegression()." if task == "classification" else "RandomForestRegressor().")
-            )
-        if cfg["soft"] and not confident:
-            raise PseudoLabelError(
-                f"soft=True weights rows by confidence, but the teacher {model_name(teacher)} gives "
-                f"none; pass soft=False or a teacher with predict_proba."
-            )
-        weighted = cfg["soft"] or cfg["pseudo_weight"] != 1.0
-        if weighted and not accepts_weights(student):
-            raise PseudoLabelError(
-                f"soft/pseudo_weight need sample_weight, which the student {model_name(student)} "
-                f"does not accept; use soft=False and pseudo_weight=1.0, or another student."
-            )
-        self.task, self.features = task, features
-        self.train, self.validation, self.unlabeled = train, validation, unlabeled
-        self.teacher_template, self.student_template = teacher, student
-        self.counts.update(n_labeled=len(labeled_rows) if cfg["validation_given"] else len(train) + len(validation),
-                           n_train=len(train), n_validation=len(validation),
-                           n_unlabeled=len(unlabeled))
-        self.unlabeled_index = unlabeled.index
-        self.max_rows = cfg.get("max_pseudo_rows")
-
-    def prepare(self, labeled, unlabeled, validation, teacher, student):
-        """Check the inputs, split, build the models and run the before-fit leakage checks
-        (which raise when one fails, unless ``allow_leakage``)."""
-        self._prepare(labeled, unlabeled, validation, teacher, student)
-        self._ready_templates()
-        self.report = None if self.refit else self._check_leakage()
-        self.prepared = True
-
-    def _check_leakage(self):
-        from ..leakage.checks import check_leakage
-
-        cfg = self.config
-        report = check_leakage(
-            self.train, self.validation, self.unlabeled, target=cfg["target"],
-            features=self.features, group_col=cfg["group_col"], time_col=cfg["time_col"],
-            id_col=cfg["id_col"], unlabeled_from_labeled=not cfg["unlabeled_given"],
-            pool_hashes=getattr(self, "pool_hashes", None), hashed=self.hashed,
-            labeled_checks=self.labeled_checks)
-        if not report.ok and not cfg["allow_leakage"]:
-            try:
-                report.raise_if_failed()
-            except PseudoLabelError as err:
-                err.report = report
-                raise
-        return report
-
-    # -- steps ------------------------------------------------------------------------
+    # -- fits and scores ----------------------------------------------------------------
     def _recording(self, role, during):
         """The warnings of one fit or prediction, kept and shown once at the end (run)."""
         return self.warning_log.recording(role, during)
@@ -308,177 +140,255 @@ class Workflow:
 
     def pool_predictions(self, model, role):
         """``model``'s predictions of the pool (the guard's pick after cross-fitting)."""
-        y_train = self.train[self.config["target"]]
-        target_scale = float(y_train.std()) if self.task == "regression" else 1.0
+        target_scale = confidence_scale(self.train[self.config["target"]], self.task)
         with self.warning_log.recording(role, "predict"):
             return self._predict_final(model, target_scale)
 
+    # -- the recipe: one method per step, the rounds calling them in order --------------------
     def execute(self, labeled, unlabeled, validation, teacher, student) -> PseudoLabelResult:
-        cfg = self.config
-        target = cfg["target"]
+        """Run the recipe: split, then each round teacher, pseudo_label, combine and student,
+        then predict the pool.
+
+        Parameters
+        ----------
+        labeled : pandas.DataFrame
+            The labeled rows (rows with a missing target join the pool unless ``unlabeled``
+            is given).
+        unlabeled : pandas.DataFrame or None
+            The pool of unlabeled rows (a Dask DataFrame in :class:`~.dask.DaskWorkflow`).
+        validation : pandas.DataFrame or None
+            Rows that only score; None splits them off ``labeled``.
+        teacher, student : estimator or None
+            The user's models (None: the defaults).
+
+        Returns
+        -------
+        PseudoLabelResult
+        """
+        self._split_step(labeled, unlabeled, validation, teacher, student)
+        rows = self._train_rows()
+        state = RoundState.empty(self.counts["n_unlabeled"], weighted=pseudo_labels_weighted(self.config))
+        for r in range(1, self.config["rounds"] + 1):
+            self.round = r
+            self._teacher_step(rows, state)
+            self._pseudo_label_step(rows, state)
+            if r > 1 and len(state.new_pos) == 0:
+                self.done_units += 2  # nothing new: the student would repeat the last one
+                break
+            n_new, n_total, new_counts = self._combine_step(rows, state)
+            self._student_step(rows, state)
+            state.history.append(history_row(r, n_new, n_total, len(state.X_student),
+                                              new_counts, state.student_scores))
+        return self._finish(rows, state)
+
+    def _split_step(self, labeled, unlabeled, validation, teacher, student):
+        """Step "split": prepare (unless cross-fitting prepared this fold already)."""
         with self._step("split"):
             if not self.prepared:
                 self.prepare(labeled, unlabeled, validation, teacher, student)
-            report = self.report
+
+    def _train_rows(self) -> TrainRows:
+        """The train rows and what every round derives from them, computed once."""
         # pool rows identical to (or labelled like) a validation row never train a student
-        blocked = self._blocked(report)
+        blocked = self._blocked(self.report)
         self.counts["n_kept_out"] = 0 if blocked is None else int(blocked.sum())
-        features, task = self.features, self.task
-        X_train, y_train = self.train[features], self.train[target]
-        n_unl = self.counts["n_unlabeled"]
-        target_scale = float(y_train.std()) if task == "regression" else 1.0
-        prior = y_train.value_counts(normalize=True) if task == "classification" else None
-        empty_index = self.unlabeled_index[:0]
+        X_train, y_train = self.train[self.features], self.train[self.config["target"]]
+        return TrainRows(
+            X=X_train, y=y_train, weights=self.train_weights,  # None: unweighted
+            target_scale=confidence_scale(y_train, self.task),
+            prior=y_train.value_counts(normalize=True) if self.task == "classification" else None,
+            blocked=blocked, empty_index=self.unlabeled_index[:0])
 
-        selected_round = np.zeros(n_unl, dtype=np.int32)  # 0 = never selected
-        pseudo_label = pseudo_conf = None  # round 1 fills them for every row
-        weighted = cfg["soft"] or cfg["pseudo_weight"] != 1.0
-        weights_all = np.zeros(n_unl) if weighted else None
-        history, first_scores = [], None
-        current = None
-        teacher_model = student_model = None
-        teacher_scores = student_scores = None
-        X_student = y_student = pseudo_index = weights = None  # set by each round's combine step
-        train_w = self.train_weights  # sample_weight of the train rows (None: unweighted)
-        for r in range(1, cfg["rounds"] + 1):
-            self.round = r
-            with self._step("teacher", "fit on train" if r == 1 else "the last student teaches"):
-                if r == 1:
-                    teacher_model = self.fit_model(self.teacher_template, "teacher", X_train, y_train,
-                                              X_train.index, empty_index, train_w)
-                    with self._recording("teacher", "score"):
-                        teacher_scores = self._evaluate(teacher_model, "teacher")
-                    current = teacher_model
-                    labeler = fit_labeler(self, self.teacher_template, X_train, y_train,
-                                          X_train.index, empty_index, train_w, role="teacher")
-                    own_labels = labeler is None  # the teacher itself labels the pool
-                else:  # calibrate/oof: refit the labeler on the last student's rows
-                    labeler = fit_labeler(self, self.student_template, X_student, y_student,
-                                          X_train.index, pseudo_index, weights, role="student")
-                current = current if labeler is None else labeler
-            available = selected_round == 0
-            with self._step("pseudo_label"):
-                pool_pos = np.flatnonzero(available)
-                with self._recording("teacher" if r == 1 else "student", "predict"):
-                    scores = self._score_pool(current, pool_pos, target_scale)
-                if r == 1:
-                    first_scores = scores  # read-only views of it until round 2 writes
-                    if own_labels and self.refit:  # the pool as the teacher sees it, for the guard
-                        self.teacher_pool = pd.DataFrame(
-                            {"prediction": scores["label"].to_numpy(),
-                             "confidence": scores["confidence"].to_numpy()}, index=self.unlabeled_index)
-                    pseudo_label = scores["label"].to_numpy()
-                    pseudo_conf = scores["confidence"].to_numpy()
-                else:
-                    if r == 2:
-                        pseudo_label, pseudo_conf = pseudo_label.copy(), pseudo_conf.copy()
-                    pseudo_label[pool_pos] = scores["label"].to_numpy()
-                    pseudo_conf[pool_pos] = scores["confidence"].to_numpy()
-                chosen = select_rows(
-                    scores["label"].to_numpy(), scores["confidence"].to_numpy(),
-                    select=cfg["select"], k_best=cfg["k_best"],
-                    threshold=cfg["threshold"] if cfg["curriculum"] is None
-                    else curriculum_threshold(cfg["curriculum"], r),
-                    balance=cfg["balance"], prior=prior,
-                    available=None if blocked is None else ~blocked[pool_pos])
-                new_pos = pool_pos[chosen]
-                pool_pos = chosen = None  # one int64 per row: not kept through the fits
-                if self.max_rows is not None:  # sampled with the seed when more are selected
-                    room = self.max_rows - int((selected_round > 0).sum())
-                    new_pos = cap_rows(new_pos, room, cfg["random_state"], r)
-                selected_round[new_pos] = r
-                self.counts["n_selected"] = int((selected_round > 0).sum())
-            if r > 1 and len(new_pos) == 0:
-                self.done_units += 2  # nothing new: the student would repeat the last one
-                break
-            with self._step("combine"):
-                sel_pos = new_pos if r == 1 else np.flatnonzero(selected_round > 0)  # round 1: same rows
-                X_student = None  # free the last round's rows before stacking the new ones
-                X_student = self._student_rows(X_train, sel_pos)
-                same_kind = pseudo_label.dtype != object and y_train.dtype == pseudo_label.dtype
-                y_student = np.concatenate([y_train.to_numpy(dtype=None if same_kind or task != "classification"
-                                                             else object), pseudo_label[sel_pos]])
-                if task == "classification":
-                    y_student = _common_dtype(y_student, y_train)
-                weights = None
-                if weighted or train_w is not None:  # train rows' weights, then pseudo-labels'
-                    w = np.full(len(sel_pos), float(cfg["pseudo_weight"]))
-                    if cfg["soft"]:
-                        w = w * np.nan_to_num(pseudo_conf[sel_pos], nan=1.0)
-                    if weighted:
-                        weights_all[sel_pos] = w
-                    weights = np.concatenate([np.ones(len(X_train)) if train_w is None else train_w, w])
-                self.counts["n_student_train"] = len(X_student)
-                n_new, n_sel = len(new_pos), len(sel_pos)
-                new_counts = _class_counts(pseudo_label, new_pos) if task == "classification" else None
-                pseudo_index = self._pseudo_index(sel_pos)
-                new_pos = sel_pos = None  # 8 bytes a row: not kept through the student's fit
-            with self._step("student"):
-                student_model = self.fit_model(self.student_template, "student", X_student, y_student,
-                                          X_train.index, pseudo_index, weights)
-                with self._recording("student", "score"):
-                    student_scores = self._evaluate(student_model, "student")
-                current = student_model
-            history.append(_history_row(r, n_new, n_sel, len(X_student), new_counts, student_scores))
+    def _teacher_step(self, rows: TrainRows, state: RoundState):
+        """Step "teacher": round 1 fits the teacher on train; later rounds the last student
+        teaches. Calibration or out-of-fold labelling fits the labeler that pseudo-labels."""
+        first = self.round == 1
+        with self._step("teacher", "fit on train" if first else "the last student teaches"):
+            if first:
+                state.teacher = self.fit_model(self.teacher_template, "teacher", rows.X, rows.y,
+                                               rows.X.index, rows.empty_index, rows.weights)
+                with self._recording("teacher", "score"):
+                    state.teacher_scores = self._evaluate(state.teacher, "teacher")
+                state.labeler = state.teacher
+                labeler = self._fit_labeler(self.teacher_template, rows.X, rows.y, rows.X.index,
+                                            rows.empty_index, rows.weights, role="teacher")
+                state.own_labels = labeler is None  # the teacher itself labels the pool
+            else:  # calibrate/oof: refit the labeler on the last student's rows
+                labeler = self._fit_labeler(self.student_template, state.X_student,
+                                            state.y_student, rows.X.index, state.pseudo_index,
+                                            state.weights, role="student")
+            if labeler is not None:
+                state.labeler = labeler
 
+    def _fit_labeler(self, template, X, y, labeled_index, pseudo_index, weights, *, role):
+        """:func:`.teachers.fit_labeler` with this run's settings, fitting through ``fit_model``."""
+        cfg = self.config
+        return fit_labeler(self.fit_model, template, X, y, labeled_index, pseudo_index, weights,
+                           role=role, task=self.task, oof=cfg.get("oof"),
+                           calibrate=cfg.get("calibrate"), random_state=cfg.get("random_state"))
+
+    def _pseudo_label_step(self, rows: TrainRows, state: RoundState):
+        """Step "pseudo_label": label the rows not selected yet, select this round's rows."""
+        cfg, r = self.config, self.round
+        with self._step("pseudo_label"):
+            pool_pos = np.flatnonzero(state.selected_round == 0)
+            with self._recording("teacher" if r == 1 else "student", "predict"):
+                scores = self._score_pool(state.labeler, pool_pos, rows.target_scale)
+            self._keep_labels(state, scores, pool_pos)
+            chosen = select_rows(
+                scores["label"].to_numpy(), scores["confidence"].to_numpy(),
+                select=cfg["select"], k_best=cfg["k_best"],
+                threshold=cfg["threshold"] if cfg["curriculum"] is None
+                else curriculum_threshold(cfg["curriculum"], r),
+                balance=cfg["balance"], prior=rows.prior,
+                available=None if rows.blocked is None else ~rows.blocked[pool_pos])
+            new_pos = pool_pos[chosen]
+            pool_pos = chosen = None  # one int64 per row: not kept through the fits
+            if self.max_rows is not None:  # sampled with the seed when more are selected
+                room = self.max_rows - int((state.selected_round > 0).sum())
+                new_pos = cap_rows(new_pos, room, cfg["random_state"], r)
+            state.selected_round[new_pos] = r
+            state.new_pos = new_pos
+            self.counts["n_selected"] = int((state.selected_round > 0).sum())
+
+    def _keep_labels(self, state: RoundState, scores, pool_pos):
+        """Write this round's labels and confidences of the scored pool rows into ``state``."""
+        if self.round == 1:
+            state.first_scores = scores  # read-only views of it until round 2 writes
+            if state.own_labels and self.refit:  # the pool as the teacher sees it, for the guard
+                self.teacher_pool = pd.DataFrame(
+                    {"prediction": scores["label"].to_numpy(),
+                     "confidence": scores["confidence"].to_numpy()}, index=self.unlabeled_index)
+            state.pseudo_label = scores["label"].to_numpy()
+            state.confidence = scores["confidence"].to_numpy()
+            return
+        if self.round == 2:
+            state.pseudo_label, state.confidence = state.pseudo_label.copy(), state.confidence.copy()
+        state.pseudo_label[pool_pos] = scores["label"].to_numpy()
+        state.confidence[pool_pos] = scores["confidence"].to_numpy()
+
+    def _combine_step(self, rows: TrainRows, state: RoundState):
+        """Step "combine": train rows plus every selected pseudo-labelled row, with weights.
+
+        Returns the round's (new rows, selected rows in all, new rows per class or None).
+        """
+        with self._step("combine"):
+            new_pos, state.new_pos = state.new_pos, None  # taken: the state keeps no copy
+            sel_pos = new_pos if self.round == 1 else np.flatnonzero(state.selected_round > 0)
+            state.X_student = None  # free the last round's rows before stacking the new ones
+            state.X_student = self._student_rows(rows.X, sel_pos)
+            state.y_student = student_labels(rows.y, state.pseudo_label[sel_pos], self.task)
+            state.weights = self._student_weights(rows, state, sel_pos)
+            self.counts["n_student_train"] = len(state.X_student)
+            new_counts = (class_counts(state.pseudo_label, new_pos)
+                          if self.task == "classification" else None)
+            counts = (len(new_pos), len(sel_pos), new_counts)
+            state.pseudo_index = self._pseudo_index(sel_pos)
+        return counts  # new_pos and sel_pos end here: not kept through the student's fit
+
+    def _student_weights(self, rows: TrainRows, state: RoundState, sel_pos):
+        """Train rows' weights, then the pseudo-labels' (None when nothing is weighted)."""
+        cfg = self.config
+        if state.weights_all is None and rows.weights is None:
+            return None
+        w = np.full(len(sel_pos), float(cfg["pseudo_weight"]))
+        if cfg["soft"]:
+            w = w * np.nan_to_num(state.confidence[sel_pos], nan=1.0)
+        if state.weights_all is not None:
+            state.weights_all[sel_pos] = w
+        return np.concatenate([np.ones(len(rows.X)) if rows.weights is None else rows.weights, w])
+
+    def _student_step(self, rows: TrainRows, state: RoundState):
+        """Step "student": fit it on the combined rows and score it; it teaches the next round."""
+        with self._step("student"):
+            state.student = self.fit_model(self.student_template, "student", state.X_student,
+                                           state.y_student, rows.X.index, state.pseudo_index,
+                                           state.weights)
+            with self._recording("student", "score"):
+                state.student_scores = self._evaluate(state.student, "student")
+            state.labeler = state.student
+
+    def _predict_step(self, model, role, target_scale):
+        """Step "predict": the final model's predictions of the pool (None for a fold)."""
+        start = time.perf_counter()
+        predictions = None
+        if self.predict_pool:
+            with self._recording(role, "predict"):
+                predictions = self._predict_final(model, target_scale)
+        self.timings["predict"] = time.perf_counter() - start
+        self.done_units = self.total_units
+        return predictions
+
+    # -- after the rounds ---------------------------------------------------------------------
+    def _finish(self, rows: TrainRows, state: RoundState) -> PseudoLabelResult:
+        """Twin-free scores, the guard's pick, the predictions and the result."""
+        report = self.report
         twins = np.zeros(0, bool) if report is None else report.validation_twins_in_train
-        apart = difference = None
-        if twins.any():  # natural twins of validation rows in train: also score without them
-            with self._recording("teacher and student", "score"):
-                apart = pd.DataFrame([self._evaluate_apart(teacher_model, "teacher", twins),
-                                      self._evaluate_apart(student_model, "student", twins)],
-                                     index=["teacher", "student"]) if (~twins).any() else None
+        apart = self._scores_apart(state, twins)
+        headline, guard_used, difference = self._decide(state)
+        role = "teacher" if guard_used else "student"
+        state.X_student = state.y_student = None  # the stacked rows are not needed any more
+        predictions = self._predict_step(state.teacher if guard_used else state.student, role,
+                                         rows.target_scale)
+        if report is not None:
+            report = report.with_fit_log(self.fit_log, self.eval_log)
+        if self.config["balance"] and self.task == "classification":
+            self.notes += classes_without_pseudo_labels(rows.prior, state.pseudo_label,
+                                                         state.selected_round)
+        return self._result(state, predictions=predictions, report=report, apart=apart,
+                            twins=twins, headline=headline, guard_used=guard_used,
+                            difference=difference)
+
+    def _scores_apart(self, state: RoundState, twins):
+        """Scores without the validation rows that have a natural twin in train (or None)."""
+        if not twins.any():
+            return None
+        with self._recording("teacher and student", "score"):
+            apart = pd.DataFrame([self._evaluate_apart(state.teacher, "teacher", twins),
+                                  self._evaluate_apart(state.student, "student", twins)],
+                                 index=["teacher", "student"]) if (~twins).any() else None
+        if apart is not None:
+            apart.index.name = "model"
+        return apart
+
+    def _decide(self, state: RoundState):
+        """The headline metric, whether the guard keeps the teacher, the paired difference."""
         from .verdict import headline_metric
 
-        headline, self.headline_reason = headline_metric(task, self.labeled_target, cfg.get("scoring"))
+        cfg = self.config
+        headline, self.headline_reason = headline_metric(self.task, self.labeled_target,
+                                                         cfg.get("scoring"))
+        difference = None
         if self.refit:  # cross-fitting decided from out-of-fold scores
             guard_used = bool(getattr(self, "keep_teacher", False))
         else:  # a fold's own verdict would be noise: the run's is out of fold
-            difference = (None if self.fold is not None
-                          else self._difference(headline, teacher_scores, student_scores))
+            if self.fold is None:
+                difference = self._difference(headline, state.teacher_scores,
+                                              state.student_scores)
             guard_used = cfg["guard"] and student_not_better(
-                teacher_scores, student_scores, headline)
-        final_model = teacher_model if guard_used else student_model
-        start = time.perf_counter()
-        X_student = y_student = None  # the stacked rows are not needed any more
-        predictions = None
-        if self.predict_pool:
-            with self._recording("teacher" if guard_used else "student", "predict"):
-                predictions = self._predict_final(final_model, target_scale)
-        self.timings["predict"] = time.perf_counter() - start
-        self.done_units = self.total_units
-        if report is not None:
-            report = report.with_fit_log(self.fit_log, self.eval_log)
+                state.teacher_scores, state.student_scores, headline)
+        return headline, guard_used, difference
 
-        if cfg["balance"] and task == "classification":
-            self.notes += _classes_without_pseudo_labels(prior, pseudo_label, selected_round)
-        index = self.unlabeled_index
-        pseudo_labels = pd.DataFrame({
-            "pseudo_label": pseudo_label,
-            "confidence": pseudo_conf,
-            "selected": selected_round > 0,
-            "round": selected_round,
-        }, index=index)
-        if weighted:
-            pseudo_labels["weight"] = weights_all
-        metrics = pd.DataFrame([teacher_scores or {}, student_scores or {}],
+    def _result(self, state: RoundState, *, predictions, report, apart, twins, headline,
+                guard_used, difference) -> PseudoLabelResult:
+        """The run's :class:`PseudoLabelResult` from the rounds' state and the final decisions."""
+        cfg, task, index = self.config, self.task, self.unlabeled_index
+        metrics = pd.DataFrame([state.teacher_scores or {}, state.student_scores or {}],
                                index=["teacher", "student"])
         metrics.index.name = "model"
-        if apart is not None:
-            apart.index.name = "model"
         return PseudoLabelResult(
-            teacher=teacher_model, student=student_model, pseudo_labels=pseudo_labels,
-            predictions=predictions, metrics=metrics, history=pd.DataFrame(history),
+            teacher=state.teacher, student=state.student, pseudo_labels=state.table(index),
+            predictions=predictions, metrics=metrics, history=pd.DataFrame(state.history),
             train_index=self.train.index, validation_index=self.validation.index,
             fit_log=self.fit_log, eval_log=self.eval_log,
-            config={**cfg, "features": list(features), "teacher": self.teacher_template,
+            config={**cfg, "features": list(self.features), "teacher": self.teacher_template,
                     "student": self.student_template, "task": task, "headline": headline},
             timings=dict(self.timings), task=task,
-            classes_=np.asarray(getattr(teacher_model, "classes_", [])),
+            classes_=np.asarray(getattr(state.teacher, "classes_", [])),
             leakage=report, leaky=report is not None and not report.ok, counts=dict(self.counts),
-            teacher_confidence=pd.Series(first_scores["confidence"].to_numpy(), index=index,
+            teacher_confidence=pd.Series(state.first_scores["confidence"].to_numpy(), index=index,
                                          name="confidence"),
-            train_target=self.train[target],
+            train_target=self.train[cfg["target"]],
             guard_used=bool(guard_used), final_model="teacher" if guard_used else "student",
             metrics_without_twins=apart, n_validation_twins=int(twins.sum()),
             task_reason=self.task_reason, difference=difference, headline=headline,
@@ -502,75 +412,3 @@ class Workflow:
         return paired_difference(metric, y, t_pred, s_pred, teacher_score=teacher_scores[metric],
                                  student_score=student_scores[metric],
                                  random_state=self.config["random_state"], **losses)
-
-    def _ready_templates(self):
-        """Seed the engine's own clones and check they take the labeled rows' weights."""
-        seed = self.config["random_state"]
-        self.teacher_template = seeded(self.teacher_template, seed)
-        self.student_template = seeded(self.student_template, seed)
-        if self.train_weights is not None:
-            for role, model in (("teacher", self.teacher_template), ("student", self.student_template)):
-                if not accepts_weights(model):
-                    raise PseudoLabelError(
-                        f"sample_weight needs a {role} whose fit takes sample_weight, which "
-                        f"{model_name(model)} does not; pass sample_weight=None or another {role}.")
-
-
-def seeded(model, random_state):
-    """A clone of ``model`` whose unset ``random_state`` parameters (a Pipeline's steps, a
-    wrapped estimator's) are ``random_state``; the same model when there is nothing to set."""
-    if random_state is None or not hasattr(model, "get_params"):
-        return model
-    unset = [name for name, value in model.get_params(deep=True).items()
-             if value is None and (name == "random_state" or name.endswith("__random_state"))]
-    if not unset:
-        return model
-    model = clone(model)
-    model.set_params(**dict.fromkeys(unset, random_state))
-    return model
-
-
-def student_not_better(teacher_scores: dict, student_scores: dict, metric: str) -> bool:
-    """The guard's rule: the student's headline score is not better than the teacher's.
-
-    A tie keeps the teacher: pseudo-labels must earn their place, and on the benchmark
-    (``benchmarks/quality.py``) shipping the student on a tie of out-of-fold scores caused
-    most of the harmed configurations. A missing score (NaN) is not better either.
-    """
-    from .config import LOWER_IS_BETTER
-
-    t, s = teacher_scores.get(metric, np.nan), student_scores.get(metric, np.nan)
-    better = s < t if metric in LOWER_IS_BETTER else s > t
-    return not bool(better)
-
-
-def _common_dtype(y_student: np.ndarray, y_train: pd.Series) -> np.ndarray:
-    """Give the student the same label type as the train target (ints stay ints)."""
-    dtype = y_train.dtype
-    if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
-        try:
-            return y_student.astype(np.asarray(y_train.dropna()).dtype)
-        except (TypeError, ValueError):
-            return y_student
-    return y_student
-
-
-def _classes_without_pseudo_labels(prior, pseudo_label, selected_round) -> list:
-    """A note per labeled class that got no pseudo-label under ``balance=True``."""
-    got = set(pd.unique(pseudo_label[selected_round > 0]))
-    return [f"balance: class {cls!r} got no pseudo-label (the teacher predicts it for none of "
-            "the unlabeled rows it could select)" for cls in prior.index if cls not in got]
-
-
-def _class_counts(labels: np.ndarray, positions: np.ndarray) -> pd.Series:
-    return pd.Series(labels[positions]).value_counts().sort_index()
-
-
-def _history_row(r, n_new, n_total, n_student, new_counts, scores) -> dict:
-    row = {"round": r, "n_selected": int(n_new), "n_selected_total": int(n_total),
-           "n_student_train": int(n_student)}
-    if new_counts is not None:
-        for cls, count in new_counts.items():
-            row[f"selected_{cls}"] = int(count)
-    row.update({f"student_{k}": v for k, v in (scores or {}).items()})
-    return row

@@ -55,7 +55,7 @@ After the run (:meth:`LeakageReport.with_fit_log`):
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -64,7 +64,8 @@ from ..errors import PseudoLabelError, did_you_mean
 from .hashing import column_hashes, combine_hashes
 from .labels import article, isin, pct, rows_example
 from .overlap import Hashed, labeled_duplicates_check, overlap_checks
-from .report import FIREWALL_KEYS, FIREWALL_ROWS, Check, Evidence, LeakageReport
+from .records import Check, Evidence
+from .report import FIREWALL_KEYS, FIREWALL_ROWS, LeakageReport
 from .twins import equal_within
 
 
@@ -231,11 +232,12 @@ def _default_features(frames, exclude) -> list:
 
 
 def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
-                  unlabeled: pd.DataFrame | None = None, *, target, features: Sequence | None = None,
-                  group_col=None, time_col=None, id_col=None,
+                  unlabeled: pd.DataFrame | None = None, *, target: Hashable,
+                  features: Sequence[Hashable] | None = None, group_col: Hashable | None = None,
+                  time_col: Hashable | None = None, id_col: Hashable | None = None,
                   unlabeled_from_labeled: bool = False, pool_hashes: np.ndarray | None = None,
                   hashed: Hashed | None = None, labeled_checks: tuple | None = None
-                  ) -> "LeakageReport":
+                  ) -> LeakageReport:
     """Run the before-fit checks and return a :class:`LeakageReport` (see the module docstring).
 
     Parameters
@@ -278,6 +280,23 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
     ----------
     Kaufman, Rosset, Perlich & Stitelman (2012), "Leakage in data mining: formulation,
     detection, and avoidance", ACM TKDD 6(4).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn.model_selection import train_test_split
+    >>> from pseudolabel_magic import check_leakage
+    >>> wine = load_wine(as_frame=True).frame
+    >>> train, validation = train_test_split(wine, test_size=0.25, random_state=0)
+    >>> check_leakage(train, validation, target="target").ok
+    True
+    >>> copied = pd.concat([train, validation.head(5)])  # 5 validation rows inside train
+    >>> report = check_leakage(copied, validation, target="target")
+    >>> report.ok
+    False
+    >>> report.checks.query("status == 'fail'")["check"].tolist()
+    ['validation_index_in_train', 'validation_rows_in_train']
     """
     for frame, what in ((train, "train"), (validation, "validation")):
         _need(frame, target, "target", what)

@@ -47,15 +47,21 @@ class _Stmt:
     node: ast.stmt
 
 
-def _python_source(source: str) -> str:
-    """Turn IPython syntax (magics, ``!shell``) into parseable Python, keeping line numbers."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
+_MAGIC_VALUE = re.compile(r"^(\s*[\w.,\[\]\s]+?=\s*)[%!].*$")
 
-        return TransformerManager().transform_cell(source)
-    except Exception:  # IPython missing or a transform failure: comment the magics out
-        return "\n".join("#" + line if line.lstrip().startswith(("%", "!")) else line
-                         for line in source.splitlines())
+
+def _python_source(source: str) -> str:
+    """IPython syntax made parseable Python, keeping line numbers: magic and ``!shell`` lines
+    are commented out, ``x = %magic`` / ``x = !cmd`` become ``x = None``. A cell magic's
+    body stays code, so a fit inside ``%%time`` is still read (IPython's own transformer
+    would hide it in a string); a body that is not Python is skipped as a syntax error."""
+    out = []
+    for line in source.splitlines():
+        if line.lstrip().startswith(("%", "!")):
+            out.append("#" + line)
+        else:
+            out.append(_MAGIC_VALUE.sub(lambda m: m.group(1) + "None", line))
+    return "\n".join(out)
 
 
 def _statements(sources: Sequence[str]) -> tuple[list[_Stmt], int | None]:
@@ -216,9 +222,58 @@ def check_code(sources: Sequence[str] | str, validation_name: str | Iterable[str
                ) -> CodeReport:
     """Flag fits on the validation variable and preprocessing fit before the split.
 
-    ``sources`` is the executed cells in order, like IPython's ``In`` (whose item 0 is an
-    empty string, so a cell's position is its execution count). ``validation_name`` is the
-    variable holding the validation rows, or several names (``["X_val", "y_val"]``).
+    An advisory, name-based look at the notebook's executed code for two classic leaks
+    [1]_ [2]_ (``fit_on_validation``, ``fit_before_split``; see the module docstring). It reads names,
+    not data flow: a finding is a warning to read, never an error, and the runtime checks
+    of :func:`pseudolabel_magic.check_leakage` stay authoritative for what ``pl.run`` fits.
+
+    Parameters
+    ----------
+    sources : sequence of str or str
+        The executed cells in order, like IPython's ``In`` (whose item 0 is an empty
+        string, so a cell's position is its execution count); one string is one cell.
+        IPython magics and ``!shell`` lines are allowed; a cell that does not parse is
+        skipped.
+    validation_name : str or iterable of str, default="validation"
+        The variable holding the validation rows, or several names
+        (``["X_val", "y_val"]``).
+
+    Returns
+    -------
+    CodeReport
+        ``findings`` is a DataFrame of shape (n_findings, 5) with columns ``cell``,
+        ``line``, ``check``, ``code`` and ``message``; ``ok`` is True when it is empty.
+        It displays as text and as HTML.
+
+    Raises
+    ------
+    TypeError
+        ``validation_name`` is neither a string nor an iterable of strings.
+
+    See Also
+    --------
+    pseudolabel_magic.check_leakage : the runtime checks on the frames themselves.
+
+    References
+    ----------
+    .. [1] S. Kaufman, S. Rosset, C. Perlich and O. Stitelman, "Leakage in Data Mining:
+       Formulation, Detection, and Avoidance", ACM TKDD 6(4), 2012.
+    .. [2] C. Yang, R. A. Brower-Sinning, G. Lewis and C. Kästner, "Data Leakage in
+       Notebooks: Static Detection and Better Processes", ASE, 2022.
+
+    Examples
+    --------
+    >>> from pseudolabel_magic import check_code
+    >>> cells = ["",  # In[0] is empty, so In[1] is the first cell
+    ...          "X, y = load_wine(return_X_y=True, as_frame=True)",
+    ...          "X = StandardScaler().fit_transform(X)",
+    ...          "X_train, X_val, y_train, y_val = train_test_split(X, y)",
+    ...          "model.fit(X_val, y_val)"]
+    >>> report = check_code(cells, validation_name=["X_val", "y_val"])
+    >>> report.ok
+    False
+    >>> report.findings[["cell", "check"]].values.tolist()
+    [[2, 'fit_before_split'], [4, 'fit_on_validation']]
     """
     if isinstance(sources, str):
         sources = [sources]

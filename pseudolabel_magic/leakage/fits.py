@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .labels import N_EXAMPLES, isin, pct
-from .report import Check, Evidence
+from .records import Check, Evidence
 
 _FIT_CHECKS = (("teacher_fit_saw_validation", "teacher", "the teacher's fit"),
                ("student_fit_saw_validation", "student", "the student's fit"),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .hashing import row_hashes
 from .labels import article, frame_examples, isin, pct, shared
-from .report import Check
+from .records import Check
 from .twinrate import (
     Reference,
     expected_extra_copies,

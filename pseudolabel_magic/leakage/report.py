@@ -2,16 +2,15 @@
 
 A report outlives its checks: the result carries it, the after-run checks in
 :mod:`pseudolabel_magic.leakage.fits` extend it from the engine's fit log, and the panel and
-diagrams draw it. Both check modules build the same records (``Check``, ``Evidence``), so
-the records and the report's text/HTML renderings live here, where neither check module
-has to import the other's job; the checks themselves are described in
+diagrams draw it. Both check modules build the same records (:mod:`.records`); the report's
+text and HTML renderings live here; the checks themselves are described in
 :mod:`pseudolabel_magic.leakage.checks`.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -27,48 +26,85 @@ FIREWALL_KEYS = ("index", "content", "id", "group")
 OVERRIDE_HINT = "To run anyway (scores marked leaky), pass allow_leakage=True."
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    status: str
-    detail: str
-    count: int
-    examples: pd.DataFrame | None = None
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What the after-run checks need, kept as hashes and keys rather than whole frames."""
-
-    n_validation: int
-    validation_index: pd.Index
-    validation_hashes: np.ndarray
-    validation_target: pd.Series
-    # Only rows whose hash equals a validation row's can leak by content, so only those are
-    # kept: a 5M-row pool costs a few bytes, not 8 per row, and the after-run check is cheap.
-    train_hashes: pd.Series  # suspect train rows: hash keyed by train index label
-    unlabeled_hashes: pd.Series  # suspect unlabeled rows: hash keyed by unlabeled index label
-    unlabeled_positions: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    n_unlabeled: int = 0
-    keys: dict = field(default_factory=dict)  # "id"/"group" -> (val, train, unl) Series by label
-    key_names: dict = field(default_factory=dict)  # "id"/"group" -> column name
-    # validation rows with an identical train row that chance explains: scored apart, and
-    # not counted again by the after-run checks (they reached the teacher through the twin)
-    train_twins: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    # False when the twins are far more than chance (copies): then reaching a fit through
-    # them counts in the after-run checks (with allow_leakage=True)
-    twins_explained: bool = True
-    # "train"/"unlabeled" -> per validation row: its label also labels a row of that set, but
-    # labels there carry no identity, so the label in a fit log may mean either row
-    ambiguous_labels: dict = field(default_factory=dict)
-    twins: dict = field(default_factory=dict)  # "train"/"unlabeled" -> counts, expectation
-
-
 class LeakageReport:
     """The outcome of every leakage check, renderable as a table, text, HTML and a diagram.
 
-    Immutable: :meth:`with_fit_log` returns a new report, so the before-run report that
-    stopped (or did not stop) the run stays available for comparison.
+    Made by :func:`pseudolabel_magic.check_leakage` (and by ``pl.run``, as
+    ``result.leakage``), never built by hand. Immutable: :meth:`with_fit_log` returns a new
+    report, so the before-run report that stopped (or did not stop) the run stays
+    available for comparison. Each check has a stable name, a status (``"pass"``,
+    ``"warn"`` or ``"fail"``), a one-sentence detail and a count of rows (or features);
+    the checks are listed in :mod:`pseudolabel_magic.leakage.checks`. On leakage in
+    general, see [1]_.
+
+    Parameters
+    ----------
+    checks : iterable of Check
+        The checks' outcomes.
+    evidence : Evidence
+        What the after-run checks need: hashes and keys of the validation rows and of the
+        train and pool rows that could leak, never whole frames.
+    firewall : dict of str to dict
+        Set (``FIREWALL_ROWS``) -> key (``FIREWALL_KEYS``) -> validation rows reached, or
+        None when unknown.
+    after_run : bool
+        Whether the after-run checks (the engine's fit log) are in.
+    fold : int, optional
+        The cross-fitting fold whose validation rows this report guards.
+    folds : sequence of LeakageReport, optional
+        A cross-fitted run's report: each fold's own.
+
+    Attributes
+    ----------
+    ok : bool
+        No check failed.
+    verdict : str
+        One line: PASS, PASS with warnings, or FAIL and the first failed check.
+    checks : pandas.DataFrame of shape (n_checks, 4)
+        ``check``, ``status``, ``detail``, ``count``.
+    firewall : pandas.DataFrame of shape (5, 4)
+        Validation rows reached by each set through each key; NA = unknown.
+    twins : pandas.DataFrame
+        Twins of validation rows per set beside what chance explains.
+    n_validation : int
+        Validation rows guarded.
+    after_run : bool
+        Whether the after-run checks are in.
+    fold : int or None
+        The cross-fitting fold guarded (None: the run's validation rows).
+
+    See Also
+    --------
+    pseudolabel_magic.check_leakage : makes a report from any frames.
+    pseudolabel_magic.check_code : the advisory check of the notebook's code.
+
+    References
+    ----------
+    .. [1] S. Kaufman, S. Rosset, C. Perlich and O. Stitelman, "Leakage in Data Mining:
+       Formulation, Detection, and Avoidance", ACM TKDD 6(4), 2012.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn.model_selection import train_test_split
+    >>> from pseudolabel_magic import PseudoLabelError, check_leakage
+    >>> wine = load_wine(as_frame=True).frame
+    >>> train, validation = train_test_split(wine, test_size=0.25, random_state=0)
+    >>> report = check_leakage(pd.concat([train, validation.head(5)]), validation,
+    ...                        target="target")
+    >>> report.checks.columns.tolist()
+    ['check', 'status', 'detail', 'count']
+    >>> report.verdict.startswith("FAIL: validation_index_in_train")
+    True
+    >>> report.examples("validation_index_in_train")["validation_index"].tolist() == (
+    ...     validation.index[:5].tolist())
+    True
+    >>> try:
+    ...     report.raise_if_failed()
+    ... except PseudoLabelError as err:
+    ...     print(str(err).split(":")[0])
+    Leakage check 'validation_index_in_train' failed (5 rows)
     """
 
     def __init__(self, checks, evidence, firewall, after_run, *, fold=None, folds=()):
@@ -83,10 +119,12 @@ class LeakageReport:
     # -- the model ------------------------------------------------------------------------
     @property
     def ok(self) -> bool:
+        """True when no check failed (warnings do not count)."""
         return not any(c.status == "fail" for c in self._checks)
 
     @property
     def checks(self) -> pd.DataFrame:
+        """One row per check: ``check``, ``status``, ``detail``, ``count``."""
         return pd.DataFrame(
             [(c.name, c.status, c.detail, c.count) for c in self._checks],
             columns=["check", "status", "detail", "count"])
@@ -104,6 +142,7 @@ class LeakageReport:
 
     @property
     def n_validation(self) -> int:
+        """How many validation rows the report guards."""
         return self._evidence.n_validation
 
     def _ordered(self):
@@ -111,6 +150,7 @@ class LeakageReport:
 
     @property
     def verdict(self) -> str:
+        """One line: ``PASS``, ``PASS with n warning(s)``, or ``FAIL`` and the first failure."""
         failed = [c for c in self._ordered() if c.status == "fail"]
         warned = [c for c in self._checks if c.status == "warn"]
         if failed:
@@ -123,7 +163,24 @@ class LeakageReport:
         return f"{head}: nothing refused before the fits (the fits are checked after the run)."
 
     def examples(self, check: str) -> pd.DataFrame:
-        """Up to 5 offending rows of ``check``, with index labels on both sides."""
+        """Up to 5 offending rows of ``check``, with index labels on both sides.
+
+        Parameters
+        ----------
+        check : str
+            A check's name, as in ``report.checks["check"]``.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (at most 5, n_columns)
+            The rows, with ``validation_index`` (and the other set's index) first; empty
+            when the check found nothing.
+
+        Raises
+        ------
+        PseudoLabelError
+            No check has that name (the message suggests the closest one).
+        """
         by_name = {c.name: c for c in self._checks}
         if check not in by_name:
             raise PseudoLabelError(f"No leakage check named {check!r}.{did_you_mean(check, by_name)}")
@@ -131,7 +188,13 @@ class LeakageReport:
         return pd.DataFrame(columns=["validation_index"]) if ex is None else ex.copy()
 
     def raise_if_failed(self) -> None:
-        """Stop the run with one sentence naming the first failed check and its count."""
+        """Stop the run with one sentence naming the first failed check and its count.
+
+        Raises
+        ------
+        PseudoLabelError
+            When a check failed; it ends with how to run anyway (``allow_leakage=True``).
+        """
         failed = [c for c in self._checks if c.status == "fail"]
         if failed:
             c = failed[0]
@@ -140,7 +203,13 @@ class LeakageReport:
 
     def unlabeled_rows_like_validation(self) -> np.ndarray:
         """Per unlabeled row (by position): identical to a validation row, or sharing an
-        identity label with one. These rows are kept out of every student's fit."""
+        identity label with one. These rows are kept out of every student's fit.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_unlabeled,)
+            True for a row kept out.
+        """
         ev = self._evidence
         mask = np.zeros(ev.n_unlabeled, dtype=bool)
         mask[ev.unlabeled_positions] = True
@@ -163,6 +232,18 @@ class LeakageReport:
         Only the fits that had to miss these validation rows are checked: a fold's report
         reads that fold's records, and refit records (fitted on every label after the scores
         were taken, by design) are left out. A cross-fitted run's report checks each fold.
+
+        Parameters
+        ----------
+        fit_log : sequence of FitRecord
+            Every fit the engine made (``result.fit_log``).
+        eval_log : sequence of EvalRecord, default=()
+            Every scoring the engine made (``result.eval_log``).
+
+        Returns
+        -------
+        LeakageReport
+            This report's checks plus the after-run ones; ``after_run`` is True.
         """
         from .fits import fit_checks
 
@@ -176,6 +257,13 @@ class LeakageReport:
                              after_run=True, fold=self.fold)
 
     def diagram(self):
+        """The firewall around the validation rows, as a diagram.
+
+        Returns
+        -------
+        Diagram
+            Inline SVG (``_repr_html_``) with a text version.
+        """
         from ..render.diagrams import leakage_diagram
 
         return leakage_diagram(self)

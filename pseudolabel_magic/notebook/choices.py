@@ -1,25 +1,26 @@
-"""The panel's choices without its widgets: what the notebook offers, and what a choice means.
+"""The notebook's choices without widgets: what the notebook offers, and what a choice means.
 
 Listing a namespace's DataFrames (pandas or Dask) and fitted estimators, the built-in model
 choices, turning the chosen names into :func:`pseudolabel_magic.core.engine.run` arguments and
 writing a run back as a ``%%pseudolabel`` cell need no ipywidgets, so they live apart from
 :mod:`pseudolabel_magic.notebook.panel`, which wires the widgets and callbacks to them; that keeps
-each module one job and lets these rules be read and tested without building a panel.
+each module one job and lets these rules be read and tested without building a panel. The
+facts both front ends share (the frame roles and their notebook names, the settings
+``pl.compare`` chooses itself, the run's settings as the diagrams read them) are written
+here once, for the panel and the magic alike.
 Nothing here imports pandas, scikit-learn or ipywidgets at module level.
 """
 
 from __future__ import annotations
 
-import io
 import keyword
-import math
-import numbers
 import sys
-import tokenize
 from collections.abc import Mapping
 from typing import Any
 
 from ..errors import PseudoLabelError
+from ..kinds import is_dask_frame
+from ..recipe.keys import FRAME_ROLES, RUN_NAME
 
 #: Built-in model choices: key -> (dropdown label, {task: (module, class, params)}).
 #: ``random_state`` is filled from the panel's seed.
@@ -44,170 +45,38 @@ SAME_AS_TEACHER = "same"
 #: The "unlabeled" / "validation" choice meaning "no frame".
 NO_FRAME = ""
 
-#: Cell keys in the order a ``%%pseudolabel`` card lists them.
-CELL_KEYS = ("labeled", "unlabeled", "validation", "target", "features", "teacher", "student",
-             "select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate", "guard",
-             "val_size", "seed")
+#: The frame roles: the cell keys whose value is a DataFrame, in the cell's order.
+#: Settings ``pl.compare`` chooses per strategy, so a comparison is given none of them.
+STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
+                 "oof", "guard", "curriculum")
 
+def frame_names(names: Mapping[str, Any]) -> dict[str, str]:
+    """The frame-names dict: ``{role: notebook variable name}`` of the frames given.
 
-# ------------------------------------------------------------------ the equivalent cell
-#: How the Code tab's cell starts when the run cannot be written as a cell (one comment line).
-NO_CELL = "# no %%pseudolabel cell for this run: "
-
-
-def _same_label(written: Any, label: Any) -> bool:
-    """The magic's label is the panel's: equal, and text stays text (``"3"`` is not ``3``)."""
-    try:
-        equal = bool(written == label)
-    except Exception:  # noqa: BLE001 - labels that do not compare are not the same
-        return False
-    return equal and isinstance(written, str) == isinstance(label, str) \
-        and isinstance(written, bool) == isinstance(label, bool)
-
-
-def _reads_back(key: str, text: str, names: list, columns: list) -> bool:
-    """True when the magic reads ``key: text`` back as exactly ``names`` of ``columns``.
-
-    The proof uses the magic's own parser and resolver (no namespace: a feature list written
-    as a Python list holds only literals), so what passes here is what the cell will do.
+    ``names`` maps cell keys to what the user wrote (a cell's entries, a panel's settings);
+    the frame roles (:data:`FRAME_ROLES`) with a name are kept, in the cell's order. This is
+    what ``result.config["frame_names"]`` holds, so ``to_code()`` and ``--explain`` call the
+    frames by the notebook's names.
     """
-    from ..recipe.parse import PseudoLabelCell
-    from ..recipe.resolve import match_column, resolve_value
-
-    if not _tokenizes(f"{key}: {text}"):
-        return False
-    try:
-        entry = PseudoLabelCell.parse(f"{key}: {text}").entries[key]
-        value = resolve_value(entry, {}, None, [])
-    except (PseudoLabelError, KeyError):
-        return False
-    values = value if key == "features" else [value]
-    if not isinstance(values, list) or len(values) != len(names):
-        return False
-    return all(_same_label(match_column(v, columns), name) for v, name in zip(values, names))
+    return {role: names[role] for role in FRAME_ROLES if names.get(role)}
 
 
-def _tokenizes(line: str) -> bool:
-    """True when Python's tokenizer reads the line to its end.
-
-    IPython tokenizes a cell magic's body as Python after the magic ran (to honour a trailing
-    ';'), so a line with an open bracket or, from Python 3.12, an unterminated quote or a
-    trailing backslash would end the cell in a ``TokenError`` traceback.
-    """
-    try:
-        for _ in tokenize.generate_tokens(io.StringIO(line).readline):
-            pass
-    except (tokenize.TokenError, SyntaxError):
-        return False
-    return True
+def name_frames(result, names: Mapping[str, str]) -> None:
+    """Let ``result.to_code()`` name the notebook's frames (a result without a config dict
+    is left as it is)."""
+    config = getattr(result, "config", None)
+    if isinstance(config, dict):
+        config["frame_names"] = dict(names)
 
 
-def _candidates(name: Any) -> list[str]:
-    """Ways to write one column name, most readable first: bare, then in either quotes."""
-    if not isinstance(name, str):
-        return [str(int(name)) if _is_int(name) else str(name)]
-    bare = [name] if name == name.strip() and name and not any(ch in name for ch in ",#'\"") else []
-    quotes = "'\"" if '"' in name else "\"'"
-    return bare + [f"{q}{name}{q}" for q in quotes]
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _literal(name: Any) -> str | None:
-    """A column name as a Python literal (for a ``features: [...]`` list), or None."""
-    if isinstance(name, str):
-        return repr(name)
-    if _is_int(name):
-        return str(int(name))
-    if isinstance(name, numbers.Real) and not isinstance(name, bool) and math.isfinite(name):
-        return repr(float(name))
-    return None
-
-
-def column_text(name: Any, columns: list) -> str | None:
-    """``name`` as a cell's ``target:`` writes it so the magic reads it back, or None if no text does.
-
-    The magic removes the quotes around a name without unescaping anything, so a quoted
-    name keeps any character but a line break, as long as the quote chosen ends it and the
-    line still tokenizes; a bare number names the column whose ``str()`` it is, so an
-    integer column ``3`` cannot be written beside a text column ``"3"``.
-    """
-    return next((text for text in _candidates(name) if _reads_back("target", text, [name], columns)),
-                None)
-
-
-def columns_text(names: list, columns: list) -> str | None:
-    """``names`` as a cell's ``features:`` writes them: a comma list when it reads back, else a
-    Python list of literals (which keeps integers, quotes and line breaks); None if neither."""
-    parts = [column_text(name, columns) for name in names]
-    if None not in parts and _reads_back("features", ", ".join(parts), names, columns):
-        return ", ".join(parts)
-    literals = [_literal(n) for n in names]
-    if None not in literals and _reads_back("features", f"[{', '.join(literals)}]", names, columns):
-        return f"[{', '.join(literals)}]"
-    return None
-
-
-def _why_not(role: str, name: Any, columns: list) -> str:
-    """One line saying why a column name cannot be written in a cell, and what to do."""
-    if isinstance(name, str) and len(f"x{name}x".splitlines()) > 1:
-        reason = "its name holds a line break"
-    elif isinstance(name, str):
-        reason = "neither quote can hold its quotes, '#' and backslashes"
-    elif any(isinstance(c, str) and c == str(name) for c in columns):
-        reason = f"in a cell, {name} names the text column {str(name)!r}"
-    else:
-        reason = f"no text in a cell reads back as the {type(name).__name__} {name!r}"
-    return (f"{NO_CELL}the {role} column {name!r} cannot be written in a cell ({reason}); "
-            "rename it with df.rename(columns=...) or use the plain Python below.")
-
-
-def cell_text(settings: Mapping[str, Any]) -> str:
-    """The ``%%pseudolabel`` cell that repeats a panel run, or one comment line saying why not.
-
-    ``settings`` maps cell keys (see :data:`CELL_KEYS`) to values as the cell writes them:
-    frame and estimator names or expressions as text, ``features`` as a list of columns
-    (``None`` for all), numbers and booleans as Python values. ``save`` is the result's
-    name and ``imports`` a list of import lines the teacher/student expressions need
-    (written as comments, since a cell body holds only keys). ``labeled_columns`` lists the
-    labeled frame's columns, so every column name is written the way the magic reads back
-    to the same column (without it, the target and features are taken as the only columns).
-    Keys whose value is ``None`` are left out, so the magic's defaults apply. When some name
-    cannot be written (a line break in the target's name, say) the text is the one comment
-    line :data:`NO_CELL` ... instead of a cell that would run differently.
-    """
-    features = settings.get("features")
-    columns = settings.get("labeled_columns")
-    if columns is None:
-        columns = [settings.get("target"), *(features or ())]
-    head = "%%pseudolabel"
-    if settings.get("save"):
-        head += f" --save {settings['save']}"
-    lines = [head]
-    lines += [f"# needs: {line}" for line in settings.get("imports") or ()]
-    for key in CELL_KEYS:
-        value = settings.get(key)
-        if value is None:
-            continue
-        if key == "features":
-            value = columns_text(list(value), columns)
-            if value is None:
-                bad = next((n for n in features if _literal(n) is None), features[0])
-                return _why_not("feature", bad, columns)
-        elif key == "target":
-            name, value = value, column_text(value, columns)
-            if value is None:
-                return _why_not("target", name, columns)
-        elif key in ("labeled", "unlabeled", "validation") and not (
-                value.isidentifier() and not keyword.iskeyword(value)):
-            return (f"{NO_CELL}the {key} frame's variable name {value!r} is not a Python name; "
-                    "assign the frame to a plain variable and run again.")
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        lines.append(f"{key}: {value}")
-    return "\n".join(lines)
+def run_config(kwargs: Mapping[str, Any]) -> dict:
+    """A run's settings as the diagrams and ``--explain`` read them while it works (before
+    the engine writes ``result.config``): the keyword arguments of ``run`` without the
+    frames, and whether the unlabeled and validation frames were given."""
+    config = {key: value for key, value in kwargs.items() if key not in FRAME_ROLES}
+    config["validation_given"] = kwargs.get("validation") is not None
+    config["unlabeled_given"] = kwargs.get("unlabeled") is not None
+    return config
 
 
 # ------------------------------------------------------------------ the notebook namespace
@@ -260,9 +129,10 @@ def _visible(namespace: Mapping[str, Any], hidden) -> list[tuple[str, Any]]:
             if isinstance(name, str) and not name.startswith("_") and name not in hidden]
 
 
-def is_lazy_frame(value: Any) -> bool:
-    """A Dask DataFrame, recognised without importing dask."""
-    return type(value).__module__.startswith("dask") and type(value).__name__ == "DataFrame"
+def is_pandas_frame(value: Any) -> bool:
+    """A pandas DataFrame (False while pandas was never imported: nothing can be one)."""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
 
 
 def namespace_frames(namespace: Mapping[str, Any], hidden=(), lazy: bool = False) -> list[str]:
@@ -270,10 +140,8 @@ def namespace_frames(namespace: Mapping[str, Any], hidden=(), lazy: bool = False
 
     ``lazy=True`` lists Dask DataFrames too (the unlabeled rows may be one).
     """
-    pandas = sys.modules.get("pandas")
     return [name for name, value in _visible(namespace, hidden)
-            if (pandas is not None and isinstance(value, pandas.DataFrame))
-            or (lazy and is_lazy_frame(value))]
+            if is_pandas_frame(value) or (lazy and is_dask_frame(value))]
 
 
 def namespace_estimators(namespace: Mapping[str, Any], hidden=()) -> list[str]:
@@ -303,73 +171,98 @@ def _builtin(key: str, task: str, seed) -> tuple[Any, str, str]:
     return estimator, f"{cls_name}({args})", f"from {module} import {cls_name}"
 
 
-def model_choice(namespace: Mapping[str, Any], choice: str, role: str, task_of, seed):
-    """(estimator or None, cell expression or None, import line or None) of one choice."""
-    if choice in (DEFAULT_TEACHER, SAME_AS_TEACHER):
+def model_choice(namespace: Mapping[str, Any], choice: str | None, role: str, task, seed):
+    """(estimator or None, cell expression or None, import line or None) of one choice.
+
+    ``choice`` is None (or :data:`DEFAULT_TEACHER` / :data:`SAME_AS_TEACHER`) for the
+    engine's own pick, a :data:`BUILTIN_MODELS` key, or a notebook variable's name;
+    ``task()`` gives the task a built-in model is made for.
+    """
+    if choice in (None, DEFAULT_TEACHER, SAME_AS_TEACHER):
         return None, None, None
     if choice in BUILTIN_MODELS:
-        return _builtin(choice, task_of(None), seed)
+        return _builtin(choice, task(), seed)
     if choice not in namespace:
         raise PseudoLabelError(f"the {role} {choice!r} is no longer in the notebook; "
                                "click Refresh and choose again.")
     return namespace[choice], choice, None
 
 
-def run_arguments(panel, check_save: bool = True) -> tuple[dict, dict]:
-    """Keyword arguments for ``engine.run`` and the cell settings; raise on a bad choice."""
-    settings = panel.settings()
-    name = settings["save"]
-    if check_save and (not name.isidentifier() or keyword.iskeyword(name)):
-        raise PseudoLabelError(f"save as {name!r} is not a valid variable name; use letters, "
-                               "digits and '_' (for example pl_result).")
-    if not panel.labeled.value:
-        raise PseudoLabelError("there is no DataFrame to use as labeled; create one in the "
-                               "notebook and click Refresh.")
-    frames = {}
-    for role in ("labeled", "unlabeled", "validation"):
-        var = getattr(panel, role).value
-        if not var:
-            continue
-        frame = panel.namespace.get(var)
-        pandas = sys.modules.get("pandas")
-        lazy_ok = role == "unlabeled" and is_lazy_frame(frame)
-        if not lazy_ok and (pandas is None or not isinstance(frame, pandas.DataFrame)):
-            raise PseudoLabelError(f"the {role} frame {var!r} is no longer a DataFrame in the "
-                                   "notebook; click Refresh and choose again.")
-        frames[role] = frame
+#: Cell settings the panel always passes to ``run`` (by ``run``'s names), and those it passes
+#: only when they are set (else ``run``'s own defaults apply).
+PASSED_SETTINGS = ("target", "features", "select", "threshold", "k_best", "rounds", "balance",
+                   "soft", "seed")
+PASSED_WHEN_SET = ("calibrate", "guard", "val_size")
+
+
+def run_arguments(namespace: Mapping[str, Any], settings: Mapping[str, Any],
+                  check_save: bool = True) -> tuple[dict, dict]:
+    """Keyword arguments for ``engine.run`` and the cell settings; raise on a bad choice.
+
+    ``settings`` are a panel's choices as the cell writes them
+    (:meth:`~pseudolabel_magic.notebook.panel.PseudoLabelPanel.settings`); the settings
+    returned are a copy with the teacher and student as cell expressions, the import lines
+    they need and the labeled frame's columns, ready for :func:`cell_text`.
+    """
+    settings = dict(settings)
+    if check_save:
+        _check_save_name(settings["save"])
+    frames = _chosen_frames(namespace, settings)
     labeled = frames["labeled"]
-    target = panel.target.value
-    if target is None or target not in labeled.columns:
-        raise PseudoLabelError(f"choose a target column of {panel.labeled.value!r}.")
-    if settings["features"] is not None and not settings["features"]:
-        raise PseudoLabelError("no features chosen; select some columns or tick "
-                               "'all other columns as features'.")
-    seed = settings["seed"]
-
-    def task_of(teacher):
-        from ..core.models import infer_task
-
-        return infer_task(labeled[target], teacher)
-
-    teacher, teacher_expr, teacher_import = model_choice(
-        panel.namespace, panel.teacher.value, "teacher", task_of, seed)
-    if teacher is not None and panel.teacher.value not in BUILTIN_MODELS:
-        task = task_of(teacher)
-        task_of = lambda _t, _task=task: _task
-    student, student_expr, student_import = model_choice(
-        panel.namespace, panel.student.value, "student", task_of, seed)
+    _check_columns(settings, labeled)
+    (teacher, teacher_expr, teacher_import), (student, student_expr, student_import) = \
+        _chosen_models(namespace, settings, labeled[settings["target"]])
     settings.update(teacher=teacher_expr, student=student_expr,
                     imports=sorted({i for i in (teacher_import, student_import) if i}),
                     labeled_columns=list(labeled.columns))
-    kwargs = {
-        "labeled": labeled, "unlabeled": frames.get("unlabeled"), "validation": frames.get("validation"),
-        "target": target, "features": settings["features"], "teacher": teacher, "student": student,
-        "select": settings["select"], "threshold": settings["threshold"], "k_best": settings["k_best"],
-        "rounds": settings["rounds"], "balance": settings["balance"], "soft": settings["soft"],
-        "random_state": seed}
-    for key in ("calibrate", "guard"):
-        if settings[key] is not None:
-            kwargs[key] = settings[key]
-    if settings["val_size"] is not None:
-        kwargs["val_size"] = settings["val_size"]
+    kwargs = {role: frames.get(role) for role in FRAME_ROLES}
+    kwargs.update(teacher=teacher, student=student)
+    kwargs.update({RUN_NAME[key]: settings[key] for key in PASSED_SETTINGS})
+    kwargs.update({RUN_NAME[key]: settings[key] for key in PASSED_WHEN_SET
+                   if settings[key] is not None})
     return kwargs, settings
+
+
+def _check_save_name(name: str) -> None:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise PseudoLabelError(f"save as {name!r} is not a valid variable name; use letters, "
+                               "digits and '_' (for example pl_result).")
+
+
+def _chosen_frames(namespace: Mapping[str, Any], settings: Mapping[str, Any]) -> dict:
+    """``{role: frame}`` of the frames chosen; raise when one is gone (a Dask pool is fine)."""
+    if not settings["labeled"]:
+        raise PseudoLabelError("there is no DataFrame to use as labeled; create one in the "
+                               "notebook and click Refresh.")
+    frames = {}
+    for role, var in frame_names(settings).items():
+        frame = namespace.get(var)
+        lazy_ok = role == "unlabeled" and is_dask_frame(frame)
+        if not lazy_ok and not is_pandas_frame(frame):
+            raise PseudoLabelError(f"the {role} frame {var!r} is no longer a DataFrame in the "
+                                   "notebook; click Refresh and choose again.")
+        frames[role] = frame
+    return frames
+
+
+def _check_columns(settings: Mapping[str, Any], labeled) -> None:
+    target = settings["target"]
+    if target is None or target not in labeled.columns:
+        raise PseudoLabelError(f"choose a target column of {settings['labeled']!r}.")
+    if settings["features"] is not None and not settings["features"]:
+        raise PseudoLabelError("no features chosen; select some columns or tick "
+                               "'all other columns as features'.")
+
+
+def _chosen_models(namespace: Mapping[str, Any], settings: Mapping[str, Any], y):
+    """The teacher's and the student's :func:`model_choice`; a built-in student is made for
+    the task the user's own teacher implies (else the task the target implies)."""
+    from ..core.models import infer_task
+
+    seed, choice = settings["seed"], settings["teacher"]
+    teacher = model_choice(namespace, choice, "teacher", lambda: infer_task(y, None), seed)
+    mine = teacher[0] if choice not in BUILTIN_MODELS else None
+    known = infer_task(y, mine) if mine is not None else None  # the user's teacher decides
+    student = model_choice(namespace, settings["student"], "student",
+                           lambda: known or infer_task(y, None), seed)
+    return teacher, student

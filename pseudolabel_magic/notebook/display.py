@@ -12,19 +12,15 @@ from __future__ import annotations
 
 import html
 import time
-from typing import TYPE_CHECKING
 
-from ..recipe.keys import FRAME, KEYS
-
-if TYPE_CHECKING:
-    from ..recipe.parse import PseudoLabelCell
-
+from .choices import run_config
 
 #: Seconds a run may take before the progress line appears.
 PROGRESS_DELAY = 0.5
 
 
-def _show_report(report) -> None:
+def show_report(report) -> None:
+    """Show a leakage refusal's diagram above the one-line message (when it can be drawn)."""
     from IPython.display import display
 
     try:
@@ -46,14 +42,14 @@ class _Html:
         return self.html
 
 
-class _Progress:
+class Progress:
     """The engine's ``progress`` hook: one display line updated in place, emptied at the end.
 
     The line appears only once a run has taken more than :data:`PROGRESS_DELAY` seconds,
     and only in a kernel (a terminal would print every update).
     """
 
-    def __init__(self, show: bool, narrator: _Narrator | None = None, display=None):
+    def __init__(self, show: bool, narrator: Narrator | None = None, display=None):
         self.show = show
         self.narrator = narrator
         self.handle = None
@@ -84,6 +80,7 @@ class _Progress:
             self.handle.update(bundle, raw=True)
 
     def close(self) -> None:
+        """Empty the progress line (the run is over)."""
         if self.handle is not None:
             self.handle.update({"text/plain": ""}, raw=True)
             self.handle = None
@@ -106,7 +103,7 @@ def progress_text(event) -> tuple[str, str]:
     return text, html_text
 
 
-class _Narrator:
+class Narrator:
     """``--explain``: before each step, what it does and why, the diagram, the plain code.
 
     Each step's diagram is shown with a ``display_id`` and updated as the step ends (done or
@@ -114,16 +111,14 @@ class _Narrator:
     frames give before any fit (labeled and unlabeled rows) are drawn from step 1 on; the
     split's own counts (train, validation) arrive when it ends. The sentences are written
     when their step starts, from what is known then (the default model is named from the
-    rows it is fitted on).
+    rows it is fitted on). ``kwargs`` are the run's keyword arguments and ``frame_names``
+    the notebook's names of its frames (:func:`.choices.frame_names`).
     """
 
-    def __init__(self, kwargs: dict, parsed: PseudoLabelCell, display=None):
-        config = {k: v for k, v in kwargs.items() if k not in ("labeled", "unlabeled", "validation")}
+    def __init__(self, kwargs: dict, frame_names: dict, display=None):
+        config = run_config(kwargs)
         config["features"] = kwargs.get("features")
-        config["validation_given"] = kwargs.get("validation") is not None
-        config["unlabeled_given"] = kwargs.get("unlabeled") is not None
-        config["frame_names"] = {key: parsed.entries[key].text for key in KEYS
-                                 if KEYS[key].kind == FRAME and key in parsed.entries}
+        config["frame_names"] = dict(frame_names)
         config.setdefault("task", None)
         if config["task"] is None:
             config["task"] = _guess_task(kwargs)
@@ -172,9 +167,13 @@ class _Narrator:
         if event.step in self.told:
             return
         self.told.add(event.step)
+        from ..core.models import SMALL_TRAIN_ROWS
+        from ..core.strategies import AUTO_CV, resolve_auto
         from ..render.explain import explain_steps
 
-        steps = {key: (sentence, code) for key, sentence, code in explain_steps(self.config, counts)}
+        steps = {key: (sentence, code) for key, sentence, code in explain_steps(
+            self.config, counts, small_train_rows=SMALL_TRAIN_ROWS, resolve_auto=resolve_auto,
+            auto_cv=AUTO_CV)}
         sentence, code = steps[event.step]
         title = f"Step {event.number}: {event.title}"
         self._show(_Html(f"{title}\n{sentence}",

@@ -1,21 +1,19 @@
 """``%%pseudolabel``, ``%pseudolabel`` and ``%pseudolabel_panel``: thin front ends to the engine.
 
 Input (flags + recipe-card body) -> one ``engine.run`` call -> the result as the cell's
-value, with the notebook changed only after a run succeeds. This module owns the flags,
-the ``%config`` defaults and the namespace; reading the cell is :mod:`.cellparse`'s job
-and what is shown during a run is :mod:`.magicdisplay`'s. Nothing heavy is imported here:
-pandas and scikit-learn load with the engine, on the first run.
+value, with the notebook changed only after a run succeeds. This module owns the
+``%config`` defaults, the namespace and the calls to the engine; declaring and reading the
+line's flags is :mod:`.magicflags`'s job, reading the cell :mod:`pseudolabel_magic.recipe.parse`'s
+and what is shown during a run :mod:`.display`'s. Nothing heavy is imported here: pandas
+and scikit-learn load with the engine, on the first run.
 """
 
 from __future__ import annotations
 
-import argparse
-import keyword
 import logging
 import sys
-from typing import Any
+from functools import partial
 
-from IPython.core import magic_arguments as ma
 from IPython.core.error import UsageError
 from IPython.core.magic import (
     Magics,
@@ -27,40 +25,17 @@ from IPython.core.magic import (
 )
 from traitlets import Bool, Float, Int, TraitError, Unicode, validate
 
-from ..core.config import SELECT_RULES, SETTINGS, check_run_settings, check_setting
-from ..errors import PseudoLabelError, did_you_mean
-from ..recipe import parse as cellparse
-from ..recipe.keys import BOOL, FRAME, KEYS, RUN_NAME
+from ..core.config import SELECT_RULES, SETTINGS
+from ..core.validation import check_run_settings, check_setting
+from ..errors import PseudoLabelError
+from ..recipe.keys import KEYS, RUN_NAME
 from ..recipe.parse import PseudoLabelCell
-from .display import _Narrator, _Progress, _show_report, model_failure
+from .choices import STRATEGY_KEYS, frame_names, name_frames
+from .display import Narrator, Progress, model_failure, show_report
+from .magicflags import magic_flags, read_line
 
 #: Select rules the engine knows (from :mod:`.params`: ``%config`` is checked without the engine).
 SELECT_MODES = SELECT_RULES
-
-#: Keys ``pl.compare`` sets per strategy, so a ``--compare`` cell must not give them.
-STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
-                 "oof", "guard", "curriculum")
-
-
-class _Once(argparse.Action):
-    """Store a flag's value, refusing the same flag twice on one line."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        if getattr(namespace, self.dest, None) is not None:
-            raise argparse.ArgumentError(self, "is given twice; keep one.")
-        setattr(namespace, self.dest, values)
-
-
-def _key_flags(func):
-    """One ``--key`` flag per body key, in the body's order (``--k-best`` for ``k_best``)."""
-    for spec in reversed(list(KEYS.values())):
-        flag = "--" + spec.name.replace("_", "-")
-        kwargs: dict[str, Any] = dict(dest=spec.name, action=_Once, metavar=spec.metavar,
-                                      help=spec.help, default=None)
-        if spec.kind == BOOL:
-            kwargs.update(nargs="?", const="true")
-        func = ma.argument(flag, **kwargs)(func)
-    return func
 
 
 @magics_class
@@ -131,20 +106,7 @@ class PseudoLabelMagic(Magics):
         return _valid_default("val_size", value)
 
     # -- the magic -----------------------------------------------------------------------
-    @ma.magic_arguments()
-    @ma.argument("-o", "--save", metavar="NAME", action=_Once, default=None,
-                 help="store the result object in the notebook variable NAME (and still show it)")
-    @ma.argument("--save-predictions", metavar="NAME", action=_Once, default=None,
-                 help="store the predictions DataFrame in the notebook variable NAME")
-    @ma.argument("-q", "--quiet", action="store_true",
-                 help="show nothing (a trailing ';' does the same)")
-    @ma.argument("--explain", action="store_true",
-                 help="narrate each step: what it does and why, the diagram, the plain code")
-    @ma.argument("--compare", action="store_true",
-                 help="run pl.compare: the supervised teacher, the five lines and the other "
-                      "strategies on one split, as a table (--save stores the ComparisonResult)")
-    @ma.argument_group("recipe keys", "Every body key is also a flag; a flag wins over the body.")
-    @_key_flags
+    @magic_flags
     # not @output_can_be_silenced: IPython would tokenize the recipe as Python after the run
     # (and show a TokenError traceback for "target: [x"); the trailing ';' is handled here
     @no_var_expand
@@ -208,55 +170,15 @@ class PseudoLabelMagic(Magics):
 
             In [7]: %pseudolabel --compare --labeled train_df --unlabeled test_df --target label --save cmp
         """
-        silenced = False
-        line, silenced = _strip_semicolon(line)
-        if cell is not None:
-            cell, body_silenced = _strip_semicolon(cell)
-            silenced = silenced or body_silenced
-        args = self._parse_line(line)
-        quiet = args.quiet or silenced
-        for flag, name in (("--save", args.save), ("--save-predictions", args.save_predictions)):
-            if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
-                raise UsageError(f"{flag} {name!r} is not a valid variable name; "
-                                 "use letters, digits and '_' (for example --save run).")
-        if args.save is not None and args.save == args.save_predictions:
-            raise UsageError(f"--save and --save-predictions both name {args.save!r}, so the "
-                             "predictions would overwrite the result; give them two names "
-                             f"(for example --save {args.save} --save-predictions "
-                             f"{args.save}_predictions).")
-        try:
-            parsed = PseudoLabelCell.parse(cell)
-            flags = {key: getattr(args, key) for key in KEYS if getattr(args, key) is not None}
-            parsed = parsed.with_flags(flags)
-            if local_ns is self.shell.user_ns:
-                local_ns = None
-            kwargs = parsed.resolve(self.shell.user_ns, local_ns,
-                                    hidden=getattr(self.shell, "user_ns_hidden", {}))
-        except PseudoLabelError as err:
-            raise UsageError(str(err)) from None
+        args, cell = read_line(self.pseudolabel.parser, line, cell)
+        parsed, kwargs = self._read_cell(args, cell, local_ns)
         if args.compare:
-            return self._compare(args, kwargs, parsed, quiet)
-        self._apply_defaults(kwargs)
-        _check_settings(kwargs, parsed)
+            return self._compare(args, kwargs, parsed)
+        result = self._run(args, kwargs, parsed)
+        self._save(args, result)
+        return None if args.quiet else result
 
-        result = self._run(kwargs, parsed, explain=args.explain)
-
-        config = getattr(result, "config", None)
-        if isinstance(config, dict):  # let to_code() name the user's own frames
-            config["frame_names"] = {key: parsed.entries[key].text for key in KEYS
-                                     if KEYS[key].kind == FRAME and key in parsed.entries}
-        if not self.show_diagram:
-            result.show_diagram = False
-        # the notebook changes only here, after a successful run, and all at once
-        updates = {}
-        if args.save is not None:
-            updates[args.save] = result
-        if args.save_predictions is not None:
-            updates[args.save_predictions] = result.predictions
-        self.shell.user_ns.update(updates)
-        return None if quiet else result
-
-    def _compare(self, args, kwargs: dict, parsed: PseudoLabelCell, quiet: bool):
+    def _compare(self, args, kwargs: dict, parsed: PseudoLabelCell):
         """``--compare``: one ``pl.compare`` call with the recipe's common settings."""
         for key in STRATEGY_KEYS:
             if key in parsed.entries:
@@ -272,25 +194,13 @@ class PseudoLabelMagic(Magics):
         _check_settings(kwargs, parsed)
         from ..core.compare import compare  # pandas + scikit-learn load here
 
-        progress = _Progress(show=False)  # only to know the step a model failed in
-        try:
-            comparison = compare(**kwargs, progress=progress)
-        except PseudoLabelError as err:
-            report = getattr(err, "report", None)
-            if report is not None:
-                _show_report(report)
-            raise UsageError(str(err)) from None
-        except Exception as err:
-            self._raise_model_failure(err, progress)
-            raise
-        names = {key: parsed.entries[key].text for key in KEYS
-                 if KEYS[key].kind == FRAME and key in parsed.entries}
+        # a progress hook that shows nothing: only to know the step a model failed in
+        comparison = self._call_engine(partial(compare, **kwargs), Progress(show=False))
+        names = _cell_frame_names(parsed)
         for result in comparison.results.values():  # let each run's to_code() name the frames
-            if isinstance(getattr(result, "config", None), dict):
-                result.config["frame_names"] = dict(names)
-        if args.save is not None:
-            self.shell.user_ns[args.save] = comparison
-        return None if quiet else comparison
+            name_frames(result, names)
+        self._save(args, comparison)
+        return None if args.quiet else comparison
 
     @line_magic
     def pseudolabel_panel(self, line: str = ""):
@@ -302,20 +212,19 @@ class PseudoLabelMagic(Magics):
         display(panel(self.shell.user_ns))
 
     # -- helpers -------------------------------------------------------------------------
-    def _parse_line(self, line: str) -> argparse.Namespace:
-        parser = self.pseudolabel.parser
-        parser.allow_abbrev = False  # an unknown flag is reported, never guessed
-        args, extra = parser.parse_known_args(cellparse.split_line(line))
-        if extra:
-            word = extra[0]
-            if word.startswith("-"):
-                options = [o for o in parser._option_string_actions if o.startswith("--")]
-                name = word.split("=", 1)[0]
-                hint = did_you_mean(name, options) or " See %pseudolabel? for the flags."
-                raise UsageError(f"unknown flag {name!r}.{hint}")
-            raise UsageError(f"unexpected {word!r} on the line; flags look like --target label "
-                             "(see %pseudolabel? for the flags).")
-        return args
+    def _read_cell(self, args, cell: str | None, local_ns) -> tuple[PseudoLabelCell, dict]:
+        """The recipe (body, then the line's key flags over it) and ``run``'s keyword arguments."""
+        try:
+            parsed = PseudoLabelCell.parse(cell)
+            flags = {key: getattr(args, key) for key in KEYS if getattr(args, key) is not None}
+            parsed = parsed.with_flags(flags)
+            if local_ns is self.shell.user_ns:
+                local_ns = None
+            kwargs = parsed.resolve(self.shell.user_ns, local_ns,
+                                    hidden=getattr(self.shell, "user_ns_hidden", {}))
+        except PseudoLabelError as err:
+            raise UsageError(str(err)) from None
+        return parsed, kwargs
 
     def _apply_defaults(self, kwargs: dict) -> None:
         kwargs.setdefault("select", self.select)
@@ -325,26 +234,48 @@ class PseudoLabelMagic(Magics):
         if self.threshold is not None:
             kwargs.setdefault("threshold", self.threshold)
 
-    def _run(self, kwargs: dict, parsed: PseudoLabelCell, explain: bool):
+    def _run(self, args, kwargs: dict, parsed: PseudoLabelCell):
+        """One ``engine.run`` with the ``%config`` defaults; the result named and shown as set."""
+        self._apply_defaults(kwargs)
+        _check_settings(kwargs, parsed)
         from ..core import engine  # pandas + scikit-learn load here, on the first run
 
+        names = _cell_frame_names(parsed)
         in_kernel = getattr(self.shell, "kernel", None) is not None
-        progress = _Progress(show=self.show_progress and in_kernel,
-                             narrator=_Narrator(kwargs, parsed) if explain else None)
+        progress = Progress(show=self.show_progress and in_kernel,
+                            narrator=Narrator(kwargs, names) if args.explain else None)
+        result = self._call_engine(partial(engine.run, **kwargs), progress, _in_cell_words)
+        name_frames(result, names)  # let to_code() name the user's own frames
+        if not self.show_diagram:
+            result.show_diagram = False
+        return result
+
+    def _call_engine(self, call, progress: Progress, in_words=str):
+        """``call(progress=progress)``; a refusal or a user's model failing becomes one line."""
         try:
-            return engine.run(**kwargs, progress=progress)
+            return call(progress=progress)
         except PseudoLabelError as err:
             report = getattr(err, "report", None)
             if report is not None:
-                _show_report(report)
-            raise UsageError(_in_cell_words(str(err))) from None
+                show_report(report)
+            raise UsageError(in_words(str(err))) from None
         except Exception as err:
             self._raise_model_failure(err, progress)
             raise  # not the user's model: a bug of ours, shown with its traceback
         finally:
             progress.close()
 
-    def _raise_model_failure(self, err: Exception, progress: _Progress) -> None:
+    def _save(self, args, result) -> None:
+        """Store what --save / --save-predictions name: the notebook changes only here, after
+        a successful run, and all at once."""
+        updates = {}
+        if args.save is not None:
+            updates[args.save] = result
+        if args.save_predictions is not None:
+            updates[args.save_predictions] = result.predictions
+        self.shell.user_ns.update(updates)
+
+    def _raise_model_failure(self, err: Exception, progress: Progress) -> None:
         """Raise one line when a user's model failed; return when the error is not one.
 
         The line ends "full traceback with %tb": after the cell, ``%tb`` and ``%debug`` are
@@ -372,6 +303,11 @@ class PseudoLabelMagic(Magics):
 _CELL_KEY = {run_name: key for key, run_name in RUN_NAME.items()}
 
 
+def _cell_frame_names(parsed: PseudoLabelCell) -> dict[str, str]:
+    """The frame-names dict of a cell: each frame role as the cell wrote it."""
+    return frame_names({key: entry.text for key, entry in parsed.entries.items()})
+
+
 def _check_settings(kwargs: dict, parsed: PseudoLabelCell) -> None:
     """The shared setting rules (:mod:`.params`), before any fit, naming the line at fault."""
     try:
@@ -388,17 +324,6 @@ def _valid_default(name: str, value):
     except PseudoLabelError as err:
         raise TraitError(str(err).replace(f"{name}=", f"PseudoLabelMagic.{name}=", 1)) from None
     return value
-
-
-def _strip_semicolon(text: str) -> tuple[str, bool]:
-    """Remove a trailing ';' (IPython's "show nothing") from a line or a body's last line."""
-    lines = text.rstrip().split("\n")
-    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
-        lines.pop()
-    if lines and lines[-1].rstrip().endswith(";"):
-        lines[-1] = lines[-1].rstrip()[:-1]
-        return "\n".join(lines), True
-    return text, False
 
 
 def load_ipython_extension(ipython) -> None:

@@ -17,7 +17,10 @@ No custom front-end code: only core ipywidgets, so the panel keeps working acros
 JupyterLab and ipywidgets releases. ipywidgets, pandas and scikit-learn load only when a
 panel is built. What the notebook offers and what a choice means (frames, estimators,
 built-in models, run arguments, the equivalent cell) is :mod:`pseudolabel_magic.notebook.choices`;
-this module is the widgets' wiring: refresh, run, compare, progress and the result tabs.
+the widget groups the panel is made of (each owning its controls) are
+:mod:`pseudolabel_magic.notebook.widgets`, the live diagram's state is
+:mod:`pseudolabel_magic.notebook.liveflow`; this module wires the groups together and to the
+engine: refresh, run, compare, progress and the result tabs.
 """
 
 from __future__ import annotations
@@ -28,25 +31,21 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from ..errors import PseudoLabelError
-from ..steps import STEP_KEYS, STEPS
+from ..kinds import is_dask_frame
+from ..recipe.write import cell_text
+from ..steps import STEPS
 from .choices import (
-    BUILTIN_MODELS,
-    DEFAULT_TEACHER,
-    NO_FRAME,
-    SAME_AS_TEACHER,
-    cell_text,
-    guess_target,
-    is_lazy_frame,
+    STRATEGY_KEYS,
+    frame_names,
+    name_frames,
     namespace_estimators,
     namespace_frames,
     run_arguments,
     starting_frames,
 )
-from .widgets import in_panel_words, set_options
+from .failures import in_panel_words
+from .liveflow import LiveFlow
 
-#: Settings ``pl.compare`` chooses per strategy: the Compare button leaves them out.
-STRATEGY_KEYS = ("select", "threshold", "k_best", "rounds", "balance", "soft", "calibrate",
-                 "oof", "guard", "curriculum")
 #: What "Insert cell below" can do from a widget (checked in JupyterLab 4 and the browser test).
 _INSERT_HINT = ("<i>JupyterLab adds the cell below the next cell you run "
                 "(a button click is not a cell run); or copy it from the box above.</i>")
@@ -72,128 +71,134 @@ def _short(err: BaseException) -> str:
 
 # ------------------------------------------------------------------ the panel
 class PseudoLabelPanel:
-    """The panel's widgets, wired to one engine call; ``.widget`` is the top VBox.
+    """The pseudo-label panel: widget groups wired to one engine call per Run.
 
-    ``namespace`` is the notebook's namespace (a dict): frames and estimators are listed
-    from it, and the result is stored in it under ``save_as.value``.
+    The panel is composed of four widget groups, each owning its controls: ``data``
+    (:class:`~pseudolabel_magic.notebook.widgets.DataControls`: frames, target, features),
+    ``recipe`` (:class:`~pseudolabel_magic.notebook.widgets.RecipeControls`: models and
+    recipe), ``actions`` (:class:`~pseudolabel_magic.notebook.widgets.RunControls`: save as,
+    Run, Compare, progress) and ``view``
+    (:class:`~pseudolabel_magic.notebook.widgets.ResultView`: diagram, message, tabs). Every
+    control is also an attribute of the panel (``p.labeled`` is ``p.data.labeled``), so
+    scripts and tests drive it without a browser.
+
+    Parameters
+    ----------
+    namespace : MutableMapping[str, Any]
+        The notebook's namespace (a dict): frames and estimators are listed from it, and a
+        run's result is stored in it under ``save_as.value``, only after the run succeeded.
+    hidden : Iterable[str], optional
+        Names never listed (IPython's ``user_ns_hidden``: its own variables).
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The panel as one widget; displaying the panel displays it.
+    result : PseudoLabelResult or None
+        The last successful run's result.
+    comparison : ComparisonResult or None
+        The last comparison made with the Compare button.
+
+    Examples
+    --------
+    >>> p = PseudoLabelPanel({"train_df": train_df, "test_df": test_df})  # doctest: +SKIP
+    >>> p.labeled.value, p.unlabeled.value = "train_df", "test_df"        # doctest: +SKIP
+    >>> p.save_as.value = "run"                                           # doctest: +SKIP
+    >>> p.run_button.click()  # the namespace now holds "run"             # doctest: +SKIP
     """
 
     def __init__(self, namespace: MutableMapping[str, Any], hidden=()):
-        from .widgets import build
+        from .widgets import (
+            DataControls,
+            RecipeControls,
+            ResultView,
+            RunControls,
+            panel_box,
+        )
 
         self.namespace = namespace
         self.hidden = set(hidden)
         self.result = None
-        self.running = False
-        self._states: dict[str, str] = {}
-        self._round = 1
-        self._live_config: dict = {}
-        self._counts: dict = {}
-        self._cell = ""
-        self.widget = build(self)
-
-        self.refresh_button.on_click(lambda _b: self.refresh())
-        self.run_button.on_click(lambda _b: self.run())
-        self.compare_button.on_click(lambda _b: self.compare())
         self.comparison = None
-        self._guard_choice = False
-        self.insert_button.on_click(lambda _b: self.insert_cell())
-        self.labeled.observe(lambda _c: self._fill_target(), names="value")
-        self.target.observe(lambda _c: self._fill_features(), names="value")
-        self.all_features.observe(self._on_all_features, names="value")
-        self.select.observe(self._on_select, names="value")
-        self.validation.observe(self._on_validation, names="value")
-        for control in (self.labeled, self.unlabeled, self.validation, self.target):
-            control.observe(lambda _c: self._idle_flow(), names="value")
+        self.running = False
+        self._live = LiveFlow()  # the live diagram: step states, round, settings, counts
+        self._cell = ""
+        self.data = DataControls(self._frame)
+        self.recipe = RecipeControls()
+        self.actions = RunControls()
+        self.view = ResultView()
+        self.groups = (self.data, self.recipe, self.actions, self.view)
+        self.widget = panel_box(self.groups)
+        self._wire()
         self.refresh()
         self._idle_flow()
+
+    def _wire(self) -> None:
+        """The buttons' callbacks, and what one group's choice changes in another."""
+        self.data.refresh_button.on_click(lambda _b: self.refresh())
+        self.actions.run_button.on_click(lambda _b: self.run())
+        self.actions.compare_button.on_click(lambda _b: self.compare())
+        self.view.insert_button.on_click(lambda _b: self.insert_cell())
+        self.data.validation.observe(
+            lambda change: self.recipe.use_validation_frame(bool(change["new"])), names="value")
+        for control in (self.data.labeled, self.data.unlabeled, self.data.validation,
+                        self.data.target):
+            control.observe(lambda _c: self._idle_flow(), names="value")
+
+    # -- the groups' controls as the panel's attributes ---------------------------------
+    def __getattr__(self, name: str):
+        for group in self.__dict__.get("groups", ()):
+            controls = group.controls()
+            if name in controls:
+                return controls[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __dir__(self):
+        return sorted({*super().__dir__(), *(name for group in self.groups
+                                             for name in group.controls())})
 
     # -- display -----------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
-        return f"<PseudoLabelPanel labeled={self.labeled.value!r} target={self.target.value!r}>"
+        return (f"<PseudoLabelPanel labeled={self.data.labeled.value!r} "
+                f"target={self.data.target.value!r}>")
 
     # -- following the namespace --------------------------------------------------------
     def refresh(self) -> None:
         """List the namespace's DataFrames and estimators again, keeping valid choices."""
         frames = namespace_frames(self.namespace, self.hidden)
         pools = namespace_frames(self.namespace, self.hidden, lazy=True)
-        estimators = namespace_estimators(self.namespace, self.hidden)
-        start_labeled = start_unlabeled = None
-        if self.labeled.value not in frames:  # a new panel, or its frame is gone
-            start_labeled, start_unlabeled = starting_frames(self.namespace, frames)
-        set_options(self.labeled, [(name, name) for name in frames], start_labeled)
-        set_options(self.unlabeled, [("(labeled rows with no target)", NO_FRAME)]
-                     + [(name + (" (Dask)" if is_lazy_frame(self.namespace[name]) else ""), name)
-                        for name in pools], start_unlabeled)
-        set_options(self.validation, [("(split from labeled)", NO_FRAME)]
-                     + [(name, name) for name in frames])
-        builtins = [(label, key) for key, (label, _) in BUILTIN_MODELS.items()]
-        mine = [(f"{name} (notebook)", name) for name in estimators]
-        set_options(self.teacher, [("default (engine picks)", DEFAULT_TEACHER)] + builtins + mine)
-        set_options(self.student, [("same as teacher", SAME_AS_TEACHER)] + builtins + mine)
-        self._fill_target()
+        start = (None, None)
+        if self.data.labeled.value not in frames:  # a new panel, or its frame is gone
+            start = starting_frames(self.namespace, frames)
+        self.data.offer_frames(frames, [(name + (" (Dask)" if is_dask_frame(self.namespace[name])
+                                                 else ""), name) for name in pools], start)
+        self.recipe.offer_models(namespace_estimators(self.namespace, self.hidden))
+        self.data.show_columns()
 
     def _frame(self, name: str):
         return self.namespace.get(name) if name else None
 
-    def _fill_target(self) -> None:
-        frame = self._frame(self.labeled.value)
-        columns = list(frame.columns) if frame is not None else []
-        keep = self.target.value if self.target.value in columns else guess_target(frame)
-        set_options(self.target, [(str(c), c) for c in columns], keep)
-        self._fill_features()
-
-    def _fill_features(self) -> None:
-        frame = self._frame(self.labeled.value)
-        columns = [c for c in (frame.columns if frame is not None else []) if c != self.target.value]
-        chosen = tuple(c for c in self.features.value if c in columns)
-        self.features.options = [(str(c), c) for c in columns]
-        self.features.value = chosen
-
-    def _on_all_features(self, change) -> None:
-        self.features.disabled = bool(change["new"])
-
-    def _on_select(self, change) -> None:
-        self.threshold.disabled = change["new"] != "threshold"
-        self.k_best.disabled = change["new"] != "k-best"
-        if change["new"] == "auto":  # auto always runs with the guard
-            if not self.guard.disabled:
-                self._guard_choice = self.guard.value
-            self.guard.value, self.guard.disabled = True, True
-        elif self.guard.disabled:
-            self.guard.value, self.guard.disabled = self._guard_choice, False
-
-    def _on_validation(self, change) -> None:
-        self.val_size.disabled = bool(change["new"])
-
     # -- collecting the choices ---------------------------------------------------------
     def settings(self) -> dict:
         """The current choices as the cell writes them (see :func:`cell_text`)."""
-        select = self.select.value
-        features = None if self.all_features.value else list(self.features.value)
-        return {
-            "save": self.save_as.value.strip(),
-            "labeled": self.labeled.value or None,
-            "unlabeled": self.unlabeled.value or None,
-            "validation": self.validation.value or None,
-            "target": self.target.value,
-            "features": features,
-            "teacher": None if self.teacher.value == DEFAULT_TEACHER else self.teacher.value,
-            "student": None if self.student.value == SAME_AS_TEACHER else self.student.value,
-            "select": select,
-            "threshold": round(float(self.threshold.value), 4) if select == "threshold" else None,
-            "k_best": int(self.k_best.value) if select == "k-best" else None,
-            "rounds": int(self.rounds.value),
-            "balance": bool(self.balance.value),
-            "soft": bool(self.soft.value),
-            "calibrate": True if self.calibrate.value else None,
-            "guard": True if self.guard.value and select != "auto" else None,
-            "val_size": None if self.validation.value else round(float(self.val_size.value), 4),
-            "seed": int(self.seed.value),
-        }
+        data = self.data.settings()
+        recipe = self.recipe.settings(validation_given=data["validation"] is not None)
+        return {"save": self.actions.save_as.value.strip(), **data, **recipe}
+
+    def _arguments(self, check_save: bool = True) -> tuple[dict | None, dict | None]:
+        """``run``'s keyword arguments and the cell settings, or (None, None) when the panel
+        is busy or a choice is wrong (then the message says why)."""
+        if self.running:
+            return None, None
+        self.view.message.value = ""
+        try:
+            return run_arguments(self.namespace, self.settings(), check_save=check_save)
+        except PseudoLabelError as err:
+            self._show_error(in_panel_words(str(err)))
+            return None, None
 
     # -- running ------------------------------------------------------------------------
     def run(self):
@@ -202,36 +207,17 @@ class PseudoLabelPanel:
         Returns the result, or ``None`` when the run did not happen or failed. The notebook
         variable is written only after a successful run.
         """
-        if self.running:
-            return None
-        self.message.value = ""
-        try:
-            kwargs, settings = run_arguments(self)
-        except PseudoLabelError as err:
-            self._show_error(in_panel_words(str(err)))
+        kwargs, settings = self._arguments()
+        if kwargs is None:
             return None
         self._start(kwargs)
         from ..core import engine  # pandas + scikit-learn are loaded by now
 
-        try:
-            result = engine.run(**kwargs, progress=self._on_progress)
-        except PseudoLabelError as err:
-            self._show_error(in_panel_words(str(err)), getattr(err, "report", None))
+        result = self._call(lambda: engine.run(**kwargs, progress=self._on_progress),
+                            nothing="stored", model_error=True)
+        if result is None:
             return None
-        except Exception as err:  # noqa: BLE001 - the panel shows one line, never a traceback
-            self._show_error(_short(err), model_error=True)
-            return None
-        except KeyboardInterrupt:
-            self._show_error("interrupted (the kernel was stopped); nothing was stored.")
-            return None
-        finally:
-            self.running = False
-            self.run_button.disabled = False
-            self.run_button.description = "Run"
-        config = getattr(result, "config", None)
-        if isinstance(config, dict):  # lets to_code() name the notebook's frames
-            config["frame_names"] = {role: settings[role] for role in
-                                     ("labeled", "unlabeled", "validation") if settings[role]}
+        name_frames(result, frame_names(settings))  # lets to_code() name the notebook's frames
         self.namespace[settings["save"]] = result
         self.result = result
         self._show_result(result, settings)
@@ -244,130 +230,97 @@ class PseudoLabelPanel:
         strategies itself. Nothing is written to the notebook; the last comparison is
         ``self.comparison``. Returns it, or ``None`` when it could not run.
         """
-        if self.running:
-            return None
-        self.message.value = ""
-        try:
-            kwargs, _settings = run_arguments(self, check_save=False)
-        except PseudoLabelError as err:
-            self._show_error(in_panel_words(str(err)))
+        kwargs, _settings = self._arguments(check_save=False)
+        if kwargs is None:
             return None
         common = {k: v for k, v in kwargs.items() if k not in STRATEGY_KEYS}
         self.running = True
-        self.run_button.disabled = self.compare_button.disabled = True
-        self.compare_button.description = "Comparing..."
-        self.progress.bar_style = "info"
-        self.status.value = "comparing strategies on one split..."
+        self.actions.busy(self.actions.compare_button, "Comparing...")
+        self.actions.progress.bar_style = "info"
+        self.actions.status.value = "comparing strategies on one split..."
         from ..core.compare import compare  # pandas + scikit-learn are loaded by now
 
+        comparison = self._call(lambda: compare(**common), nothing="compared")
+        if comparison is None:
+            return None
+        self.comparison = comparison
+        self.actions.progress.bar_style = "success"
+        self.actions.status.value = (
+            f"compared {len(comparison.table) - 1} strategies: best on validation "
+            f"<code>{html.escape(comparison.best)}</code>")
+        self.view.show_comparison(comparison)
+        return comparison
+
+    def _call(self, call, nothing: str, model_error: bool = False):
+        """``call()``'s value, or None once the panel says why it failed (one line, never a
+        traceback); the buttons are on again either way."""
         try:
-            comparison = compare(**common)
+            return call()
         except PseudoLabelError as err:
             self._show_error(in_panel_words(str(err)), getattr(err, "report", None))
-            return None
-        except Exception as err:  # noqa: BLE001 - one short line, never a traceback
-            self._show_error(_short(err))
-            return None
+        except Exception as err:  # noqa: BLE001 - the panel shows one line, never a traceback
+            self._show_error(_short(err), model_error=model_error)
         except KeyboardInterrupt:
-            self._show_error("interrupted (the kernel was stopped); nothing was compared.")
-            return None
+            self._show_error(f"interrupted (the kernel was stopped); nothing was {nothing}.")
         finally:
             self.running = False
-            self.run_button.disabled = self.compare_button.disabled = False
-            self.compare_button.description = "Compare"
-        from .widgets import fill_compare
-
-        self.comparison = comparison
-        self.progress.bar_style = "success"
-        self.status.value = (f"compared {len(comparison.table) - 1} strategies: best on validation "
-                             f"<code>{html.escape(comparison.best)}</code>")
-        fill_compare(self, comparison)
-        return comparison
+            self.actions.idle()
+        return None
 
     def _start(self, kwargs: dict) -> None:
         self.running = True
-        self.run_button.disabled = True
-        self.run_button.description = "Running..."
-        self.tabs.layout.display = "none"
-        self.progress.value = 0
-        self.progress.bar_style = "info"
-        self._states = {key: "pending" for key in STEP_KEYS}
-        self._round = 1
-        from ..render.diagrams import known_counts
-
-        self._counts = known_counts(kwargs)
-        self._live_config = {k: v for k, v in kwargs.items()
-                             if k not in ("labeled", "unlabeled", "validation")}
-        self._live_config["validation_given"] = kwargs.get("validation") is not None
-        self.status.value = "starting..."
-        self.flow.value = self._flow_html()
+        self.actions.busy(self.actions.run_button, "Running...")
+        self.view.hide_tabs()
+        self.actions.progress.value = 0
+        self.actions.progress.bar_style = "info"
+        self._live.start(kwargs)
+        self.actions.status.value = "starting..."
+        self.view.flow.value = self._live.html()
 
     def _idle_flow(self) -> None:
         """Before a run: the diagram with the rows the chosen frames give (no fit needed)."""
-        if self.running or self.result is not None or not hasattr(self, "flow"):
+        if self.running or self.result is not None:
             return
-        from ..render.diagrams import known_counts
-
-        frames = {role: self._frame(getattr(self, role).value)
-                  for role in ("labeled", "unlabeled", "validation")}
-        self._counts = known_counts({**frames, "target": self.target.value})
-        self.flow.value = self._flow_html()
-
-    def _flow_html(self, highlight=None, failed=None) -> str:
-        from .widgets import flow_html
-
-        return flow_html(self._counts, self._states, highlight, self._live_config,
-                         failed=failed)
+        frames = {role: self._frame(name) for role, name in frame_names(self.data.settings()).items()}
+        self._live.show_inputs({**frames, "target": self.data.target.value})
+        self.view.flow.value = self._live.html()
 
     def _on_progress(self, event) -> None:
         """The engine's progress hook: bar, current step, and the diagram redrawn."""
-        if event.round > self._round:  # a new round: its steps start over
-            self._round = event.round
-            for key in STEP_KEYS[1:]:
-                self._states[key] = "pending"
-        self._states[event.step] = event.status
-        self._counts = {**self._counts, **dict(event.counts)}
-        self.progress.value = round(event.fraction * self.progress.max)
+        self._live.advance(event)
+        progress = self.actions.progress
+        progress.value = round(event.fraction * progress.max)
         rounds = f", round {event.round} of {event.rounds}" if event.rounds > 1 else ""
         detail = f" ({event.detail})" if event.detail else ""
-        self.status.value = html.escape(
+        self.actions.status.value = html.escape(
             f"Step {event.number}/{len(STEPS)}: {event.title}{detail}{rounds}: {event.status}")
-        self.flow.value = self._flow_html(highlight=event.step)
+        self.view.flow.value = self._live.html(highlight=event.step)
 
     def _show_error(self, message: str, report=None, model_error: bool = False) -> None:
         """The one red line, the report of a refusal, and the diagram with the box at fault."""
-        from .widgets import error_html, failed_box
+        from .renderers import error_html
 
-        if any(state != "pending" for state in self._states.values()):  # the run had started
-            self._states = {k: ("failed" if s == "running" else s) for k, s in self._states.items()}
-            step = next((k for k, s in self._states.items() if s == "failed"), None)
-            box = failed_box(message, step, leakage=report is not None, model_error=model_error)
-            self.flow.value = self._flow_html(highlight=step, failed=box)
-        self.progress.bar_style = "danger"
-        self.status.value = "failed"
-        self.message.value = error_html(message, report)
+        flow = self._live.fail(message, leakage=report is not None, model_error=model_error)
+        if flow is not None:  # the run had started
+            self.view.flow.value = flow
+        self.actions.progress.bar_style = "danger"
+        self.actions.status.value = "failed"
+        self.view.message.value = error_html(message, report)
 
     def _show_result(self, result, settings: dict) -> None:
-        from .widgets import fill_tabs, fit_svg, flow_html
-
-        self.progress.value = self.progress.max
-        self.progress.bar_style = "success"
-        self._states = {key: "done" for key in STEP_KEYS}
-        self._counts = dict(result.counts)
-        self.status.value = f"done: stored as <code>{html.escape(settings['save'])}</code>"
-        try:
-            final_flow = f'<div class="pl-flow">{fit_svg(result.diagram().svg)}</div>'
-        except Exception:  # noqa: BLE001 - the fallback says why
-            final_flow = flow_html(self._counts, self._states, None, result.config, result.leaky)
-        self.flow.value = final_flow
+        self.actions.progress.value = self.actions.progress.max
+        self.actions.progress.bar_style = "success"
+        final_flow = self._live.finish(result)
+        self.actions.status.value = f"done: stored as <code>{html.escape(settings['save'])}</code>"
+        self.view.flow.value = final_flow
         self._cell = cell_text(settings)
-        self.cell_area.value = self._cell
+        self.view.cell_area.value = self._cell
         try:
-            self.code_area.value = result.to_code()
+            self.view.code_area.value = result.to_code()
         except Exception as err:  # noqa: BLE001
-            self.code_area.value = f"# the plain-Python code could not be written: {_short(err)}"
-        self.insert_note.value = _INSERT_HINT
-        fill_tabs(self, result, final_flow)
+            self.view.code_area.value = f"# the plain-Python code could not be written: {_short(err)}"
+        self.view.insert_note.value = _INSERT_HINT
+        self.view.show_run(result, final_flow)
 
     # -- the code tab -------------------------------------------------------------------
     def insert_cell(self) -> bool:
@@ -377,21 +330,44 @@ class PseudoLabelPanel:
         request: Jupyter front ends receive it with the next cell that runs. The cell text
         stays in the box above to copy either way. Returns True when the request was queued.
         """
+        note = self.view.insert_note
         if not self._cell:
-            self.insert_note.value = "Run first: there is no cell yet."
+            note.value = "Run first: there is no cell yet."
             return False
         shell = _shell()
         if shell is None or getattr(shell, "kernel", None) is None:
-            self.insert_note.value = "No notebook here: copy the cell from the box above."
+            note.value = "No notebook here: copy the cell from the box above."
             return False
         shell.set_next_input(self._cell, replace=False)
-        self.insert_note.value = ("Queued: the cell appears below the next cell you run "
-                                  "(or copy it from the box above).")
+        note.value = ("Queued: the cell appears below the next cell you run "
+                      "(or copy it from the box above).")
         return True
 
 
 def panel(namespace: MutableMapping[str, Any] | None = None) -> PseudoLabelPanel:
-    """Build the panel over ``namespace`` (default: the notebook's, else the caller's globals)."""
+    """Build the pseudo-label panel over a notebook namespace.
+
+    Parameters
+    ----------
+    namespace : MutableMapping[str, Any] or None, optional
+        Where frames and estimators are listed from and the result is stored. Default:
+        the running notebook's namespace, else (outside IPython) the caller's globals.
+
+    Returns
+    -------
+    PseudoLabelPanel
+        The panel; it displays as its widget (the last expression of a cell shows it), and
+        every control is an attribute (``p.labeled``, ``p.run_button``, ...).
+
+    Examples
+    --------
+    >>> import pseudolabel_magic as pl
+    >>> p = pl.panel()                # doctest: +SKIP
+    >>> p.labeled.value = "train_df"  # doctest: +SKIP
+    >>> p.target.value = "label"      # doctest: +SKIP
+    >>> p.save_as.value = "run"       # doctest: +SKIP
+    >>> p.run_button.click()          # doctest: +SKIP
+    """
     return _make_panel(namespace, sys._getframe(1))
 
 

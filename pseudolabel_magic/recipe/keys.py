@@ -75,6 +75,9 @@ KEYS: dict[str, KeySpec] = {
     )
 }
 
+#: The keys that name a frame (a notebook variable holding a DataFrame).
+FRAME_ROLES = tuple(key for key, spec in KEYS.items() if spec.kind == FRAME)
+
 #: Other spellings accepted for a key.
 ALIASES = {"random_state": "seed"}
 
@@ -101,7 +104,7 @@ def unknown_key_message(name: str, where: str) -> str:
     return f"{where}: unknown key {name!r}.{hint}"
 
 
-def _example(key: str) -> str:
+def example(key: str) -> str:
     return {
         "labeled": "train_df",
         "unlabeled": "test_df",

@@ -22,7 +22,7 @@ from .keys import (
     FRAME,
     KEYS,
     REQUIRED,
-    _example,
+    example,
     normalize_key,
     unknown_key_message,
 )
@@ -212,7 +212,7 @@ class PseudoLabelCell:
             if not text:
                 raise _fail(
                     f"line {number} ({key}): the value is empty; write it after the colon "
-                    f"(for example '{key}: {_example(key)}')."
+                    f"(for example '{key}: {example(key)}')."
                 )
             if key in cell.entries:
                 first = cell.entries[key]
@@ -241,7 +241,7 @@ class PseudoLabelCell:
     def check_required(self) -> None:
         missing = self.missing()
         if missing:
-            lines = " and ".join(f"'{key}: {_example(key)}'" for key in missing)
+            lines = " and ".join(f"'{key}: {example(key)}'" for key in missing)
             noun = "key" if len(missing) == 1 else "keys"
             raise _fail(
                 f"missing required {noun} {', '.join(missing)}; add {lines} to the cell body "
@@ -263,9 +263,3 @@ class PseudoLabelCell:
         self.check_required()
         return resolve_entries(self.entries, namespace, local_ns, hidden)
 
-    # ---------------------------------------------------------------- rendering
-    def to_cell(self, line: str = "") -> str:
-        """The equivalent ``%%pseudolabel`` cell, keys in the canonical order."""
-        head = "%%pseudolabel" + (f" {line.strip()}" if line.strip() else "")
-        body = [f"{key}: {self.entries[key].text}" for key in KEYS if key in self.entries]
-        return "\n".join([head, *body])

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from ..core.config import SETTINGS, is_bool
+from ..core.config import SETTINGS
+from ..core.values import is_bool
 from ..errors import PseudoLabelError, did_you_mean
 from .keys import BOOL, BOOL_OR_EXPR, COLUMN, COLUMNS, FRAME, KEYS, RUN_NAME, WORD
 

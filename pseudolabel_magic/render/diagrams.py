@@ -32,6 +32,11 @@ _VALIDATION_PATH = "#6b3a80"
 _LOOP = "#9a6b00"
 _REFIT_X, _REFIT_W = 660, 230
 
+#: What the pseudo-label box says ``select="auto"`` keeps, before the engine resolves it:
+#: the selection part of ``core.strategies.AUTO`` (the engine's layer is above this one; a
+#: test keeps the two equal).
+AUTO_SELECTION = {"select": "threshold", "threshold": 0.9, "balance": True}
+
 
 def _n(counts: Mapping, key: str) -> str:
     value = counts.get(key)
@@ -49,7 +54,19 @@ def _folds(config: Mapping) -> int | None:
 
 
 def kept_label(config: Mapping | None) -> str:
-    """What the selection rule kept, in a few words ("kept: confidence \u2265 0.9, class mix")."""
+    """What the selection rule kept, in a few words ("kept: confidence \u2265 0.9, class mix").
+
+    Parameters
+    ----------
+    config : mapping or None
+        The run's settings (``select``, ``threshold``, ``k_best``, ``curriculum``,
+        ``balance``); ``select="auto"`` reads as :data:`AUTO_SELECTION`.
+
+    Returns
+    -------
+    str
+        For example ``"kept: confidence \u2265 0.9, trimmed to the class mix"``.
+    """
     return ", ".join(_kept_parts(config))
 
 
@@ -58,10 +75,8 @@ def _kept_parts(config: Mapping | None) -> list[str]:
     config = dict(config or {})
     select = str(config.get("select", "") or "")
     if select == "auto":
-        from ..core.strategies import AUTO  # what "auto" stands for
-
-        config = {**AUTO, **{k: v for k, v in config.items() if k not in AUTO or v}}
-        select = "threshold"
+        config = {**AUTO_SELECTION, **{k: v for k, v in config.items() if k not in AUTO_SELECTION or v}}
+        select = AUTO_SELECTION["select"]
     curriculum = config.get("curriculum")
     extra = []
     if curriculum:
@@ -289,10 +304,33 @@ def flow_diagram(counts: Mapping, states: Mapping | None = None, highlight: str 
                  failed: str | None = None) -> Diagram:
     """The five steps with real row counts; missing counts draw as '?' while a run is young.
 
-    Front ends pass ``states`` as events arrive; without it, a finished run (every count
-    known) draws all steps done and anything else draws them pending. ``failed`` names the
-    box a refusal or error is about (``"unlabeled"``, ``"teacher"``, ...): it is drawn red
-    with a thick border and "the problem is here".
+    Parameters
+    ----------
+    counts : mapping
+        Row counts known so far (``n_labeled``, ``n_train``, ``n_validation``,
+        ``n_unlabeled``, ``n_selected``, ``n_student_train``, partitions).
+    states : mapping, optional
+        Step key -> state (pending, running, done, failed), as events arrive; without it,
+        a finished run (every count known) draws all steps done and anything else pending.
+    highlight : str, optional
+        The step to emphasise (the others are dimmed).
+    config : mapping, optional
+        The run's settings: what the selection kept, rounds, cross-fitting, refit.
+    leaky : bool, default=False
+        Say that the scores are not honest (``allow_leakage=True`` found leakage).
+    failed : str, optional
+        The box a refusal or error is about (``"unlabeled"``, ``"teacher"``, ...): it is
+        drawn red with a thick border and "the problem is here".
+
+    Returns
+    -------
+    Diagram
+        The picture as SVG and as plain text.
+
+    Raises
+    ------
+    ValueError
+        For an unknown step, box or state.
     """
     if highlight is not None and highlight not in STEP_KEYS:
         raise ValueError(f"unknown step {highlight!r}; use one of {STEP_KEYS}")
@@ -309,10 +347,18 @@ def flow_diagram(counts: Mapping, states: Mapping | None = None, highlight: str 
 
 
 def known_counts(kwargs: dict) -> dict:
-    """Rows the frames give before any fit: ``n_labeled`` and ``n_unlabeled`` (and, with a
-    validation frame, ``n_train`` and ``n_validation``); empty when the frames cannot say.
+    """Rows the frames give before any fit; a lazy (Dask) pool is not counted (that would compute it).
 
-    A lazy (Dask) pool is not counted: that would compute it.
+    Parameters
+    ----------
+    kwargs : dict
+        The run's arguments: ``labeled``, ``unlabeled``, ``validation`` and ``target``.
+
+    Returns
+    -------
+    dict
+        ``n_labeled`` and ``n_unlabeled`` (and, with a validation frame, ``n_train`` and
+        ``n_validation``); empty when the frames cannot say.
     """
     labeled, unlabeled, target = kwargs.get("labeled"), kwargs.get("unlabeled"), kwargs.get("target")
     try:

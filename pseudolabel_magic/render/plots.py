@@ -1,32 +1,35 @@
 """matplotlib views of a run; each returns the Axes it drew on so users can restyle it.
 
 Every chart is laid out for a 640 px column (the panel, a notebook cell): figures are
-``WIDTH`` inches wide at 100 dpi with constrained layout, categories run down horizontal
-bars (long metric and class names never collide), legends sit outside the data, titles
-wrap and carry the row counts. Charts that need two scales stack one Axes per scale under
-the one returned (``ax.figure.axes`` has them all): accuracy-like scores (higher is better)
-never share an axis with log-loss or errors (lower is better). Given an ``ax``, a chart
-that needs two Axes splits that ax's slot in two.
-
-Crisp output: :func:`figure_png` renders at ``PNG_SCALE`` times the display size, to be
-shown ``CSS_WIDTH`` px wide (sharp on high-density screens). In a notebook use
-``%config InlineBackend.figure_formats = ["retina"]`` for the same 2x PNG; a plot function
-cannot choose the inline backend's format, and a figure with a higher dpi would be shown
-twice as large instead of twice as sharp.
-
-matplotlib is imported inside each function: ``import pseudolabel_magic`` must stay fast
-for ``%load_ext``, and most runs are never plotted. A leaky run (``allow_leakage=True``)
-says so in the title of every plot that shows a score.
+``WIDTH`` inches wide at 100 dpi with constrained layout, drawn with the parts of
+:mod:`.plotlayout`, and titles carry the row counts; a chart that needs two scales stacks
+one Axes per scale under the one returned (``ax.figure.axes`` has them all). For crisp
+output :func:`figure_png` renders at ``PNG_SCALE`` times the display size, to be shown
+``CSS_WIDTH`` px wide; in a notebook ``%config InlineBackend.figure_formats = ["retina"]``
+gives the same 2x PNG (a plot function cannot choose the inline backend's format, and a
+higher dpi would show the figure twice as large, not twice as sharp). matplotlib is
+imported inside each function, as ``import pseudolabel_magic`` must stay fast for
+``%load_ext`` and most runs are never plotted; a leaky run (``allow_leakage=True``) says so
+in the title of every plot that shows a score.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
 import weakref
 
 import numpy as np
 import pandas as pd
+
+from .plotlayout import (
+    fit_title,
+    label_bars,
+    legend_right,
+    lower_is_better,
+    metric_families,
+    paired_barh,
+    split_axes,
+)
 
 _TEACHER, _STUDENT, _LABELED, _PSEUDO = "#4c78a8", "#f58518", "#4c78a8", "#f58518"
 _THRESHOLD = "#d62728"
@@ -43,7 +46,7 @@ _ROW_INCHES = 0.42  # one metric or class (two bars) in a horizontal bar chart
 _OWNED: weakref.WeakSet = weakref.WeakSet()  # figures made here, which may be resized
 
 
-# -- figures and layout ----------------------------------------------------------------
+# -- figures ---------------------------------------------------------------------------
 def _axes(ax, height: float):
     """``ax``, or a new constrained-layout pyplot figure ``WIDTH`` x ``height`` inches.
 
@@ -83,60 +86,7 @@ def _draw_figure(draw, height: float):
     return fig
 
 
-def _split(ax, ratios: list, sharex: bool = False) -> list:
-    """``ax`` and new Axes below it, sharing ax's slot in the figure by ``ratios``."""
-    if len(ratios) == 1:
-        return [ax]
-    fig = ax.figure
-    spec = ax.get_subplotspec()
-    if spec is not None:
-        hspace = 0.15  # constrained layout makes room for each Axes' labels itself
-        if not _constrained(fig):  # room for tick labels and an x label between the Axes
-            gap = 0.2 if sharex else 0.55  # inches
-            slot = ax.get_position().height * fig.get_figheight()
-            hspace = gap / max(0.2, (slot - gap * (len(ratios) - 1)) / len(ratios))
-        grid = spec.subgridspec(len(ratios), 1, height_ratios=ratios, hspace=hspace)
-        ax.set_subplotspec(grid[0])
-        return [ax] + [fig.add_subplot(grid[i], sharex=ax if sharex else None)
-                       for i in range(1, len(ratios))]
-    box = ax.get_position()  # an Axes placed by hand: split its rectangle
-    gap = 0.12 * box.height / len(ratios)
-    heights = np.asarray(ratios, float) / sum(ratios) * (box.height - gap * (len(ratios) - 1))
-    tops = box.y1 - np.concatenate([[0.0], np.cumsum(heights[:-1] + gap)])
-    ax.set_position([box.x0, tops[0] - heights[0], box.width, heights[0]])
-    return [ax] + [fig.add_axes([box.x0, tops[i] - heights[i], box.width, heights[i]],
-                                sharex=ax if sharex else None) for i in range(1, len(ratios))]
-
-
-def _constrained(fig) -> bool:
-    from matplotlib.layout_engine import ConstrainedLayoutEngine
-
-    return isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
-
-
-def _title(ax, head: str, detail: str = "") -> None:
-    """Title ``head: detail`` on one line when it fits the Axes, else ``detail`` below ``head``.
-
-    The width is counted in characters of the title font (DejaVu Sans averages about 0.5 em
-    a character), so it holds before layout; long parts wrap at spaces.
-    """
-    from matplotlib import rcParams
-    from matplotlib.font_manager import FontProperties
-
-    size = FontProperties(size=rcParams["axes.titlesize"]).get_size_in_points()
-    width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
-    chars = max(28, int(width_pt / (0.52 * size)))
-    text = f"{head}: {detail}" if detail else head
-    parts = [text] if len(text) <= chars or not detail else [head, detail]
-    ax.set_title("\n".join(textwrap.fill(part, chars, break_on_hyphens=False) for part in parts))
-
-
-def _legend_right(ax, **kwargs):
-    """A legend outside the data, right of the Axes (constrained layout makes room)."""
-    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-                     frameon=False, **kwargs)
-
-
+# -- what the titles say ---------------------------------------------------------------
 def _leaky_title(result, title: str) -> str:
     return ("LEAKY (allow_leakage=True): " + title) if getattr(result, "leaky", False) else title
 
@@ -157,70 +107,6 @@ def _n_validation(result):
     return (getattr(result, "counts", None) or {}).get("n_validation")
 
 
-# -- metric families: one scale per axis -----------------------------------------------
-def lower_is_better(name) -> bool:
-    """True for losses and errors (log_loss, mae, rmse, mse, ...), False for scores."""
-    name = str(name).lower()
-    return any(word in name for word in ("loss", "error", "mae", "mse"))
-
-
-def _families(values: pd.DataFrame, task: str) -> list:
-    """``[(columns, what, direction, (low, high) or None)]``: scores first, then losses/errors.
-
-    Columns whose values are all missing are left out (a model without ``predict_proba``
-    has no log-loss). ``(low, high)`` is the bar axis a score family needs (0 to 1 when
-    every score is in it).
-    """
-    values = values.loc[:, values.notna().any()]
-    higher = [c for c in values.columns if not lower_is_better(c)]
-    lower = [c for c in values.columns if lower_is_better(c)]
-    out = []
-    if higher:
-        data = values[higher].to_numpy(float)
-        low, high = float(np.nanmin(data)), float(np.nanmax(data))
-        what = "R²" if [str(c) for c in higher] == ["r2"] else "score"
-        if task == "regression" or low < 0 or high > 1:
-            out.append((higher, what, "higher is better", (min(0.0, low - 0.05), max(1.0, high))))
-        else:
-            out.append((higher, what, "higher is better", (0.0, 1.0)))
-    if lower:
-        names = [str(c) for c in lower]
-        if names == ["log_loss"]:
-            what = "log-loss"
-        elif task == "regression" and set(names) <= {"mae", "rmse"}:
-            what = "error"
-        else:
-            what = ", ".join(names)
-        out.append((lower, what, "lower is better", None))
-    return out
-
-
-def _label_bars(ax, bars, values, span: float, fmt: str) -> None:
-    """Each bar's value at its end: inside (white) when the bar is long enough, else after it."""
-    for bar, value in zip(bars, values):
-        y = bar.get_y() + bar.get_height() / 2
-        if not np.isfinite(value):
-            ax.text(0, y, " n/a", va="center", ha="left", fontsize=8, color="0.3")
-            continue
-        inside = abs(value) > 0.3 * span
-        sign = 1 if value >= 0 else -1
-        ax.annotate(fmt.format(value), (value, y), xytext=(-3 * sign if inside else 3 * sign, 0),
-                    textcoords="offset points", va="center", fontsize=8,
-                    ha=("right" if sign > 0 else "left") if inside else ("left" if sign > 0 else "right"),
-                    color="white" if inside else "0.15")
-
-
-def _paired_barh(ax, names: list, series: list, fmt: str, span: float) -> None:
-    """Two horizontal bars per name (first series on top), names down the y axis."""
-    y = np.arange(len(names))
-    for i, (label, values, color) in enumerate(series):
-        bars = ax.barh(y + (i - 0.5) * 0.4, values, height=0.38, color=color, label=label)
-        if fmt:
-            _label_bars(ax, bars, values, span, fmt)
-    ax.set_yticks(y, names)
-    ax.set_ylim(len(names) - 0.5, -0.5)  # first name on top
-
-
 # -- the four charts -------------------------------------------------------------------
 def plot_confidence(result, ax=None):
     """Histogram of the teacher's confidence on the unlabeled rows, threshold marked."""
@@ -236,7 +122,7 @@ def plot_confidence(result, ax=None):
     detail = f"{n_selected:,} selected" + (f" in {rounds} rounds" if rounds > 1 else "")
     ax.set_xlabel("teacher confidence (round 1)" if rounds > 1 else "teacher confidence")
     ax.set_ylabel("unlabeled rows")
-    _title(ax, f"Teacher confidence on {_rows(len(conf), 'unlabeled rows')}", detail)
+    fit_title(ax, f"Teacher confidence on {_rows(len(conf), 'unlabeled rows')}", detail)
     if not len(conf):
         ax.text(0.5, 0.5, "no confidence: the teacher gives none,\nso every row was pseudo-labelled",
                 transform=ax.transAxes, ha="center", va="center")
@@ -291,8 +177,8 @@ def plot_classes(result, ax=None):
             ax.hist(values.to_numpy(float), bins=bins, density=True, alpha=0.6, color=color, label=name)
         ax.set_xlabel("target")
         ax.set_ylabel("density")
-        _legend_right(ax)
-        _title(ax, "Target distribution", counts)
+        legend_right(ax)
+        fit_title(ax, "Target distribution", counts)
         return ax
     mix = pd.DataFrame({names[0]: labeled.value_counts(normalize=True),
                         names[1]: pseudo.value_counts(normalize=True)}).fillna(0.0)
@@ -302,15 +188,15 @@ def plot_classes(result, ax=None):
         mix = pd.concat([mix.loc[kept], mix.loc[rest].sum().to_frame(f"other ({len(rest)} classes)").T])
     ax = _axes(ax, 1.3 + _ROW_INCHES * len(mix))
     span = float(mix.to_numpy().max()) or 1.0
-    _paired_barh(ax, [_short(c) for c in mix.index],
+    paired_barh(ax, [_short(c) for c in mix.index],
                  [(name, mix[name].to_numpy(), color) for name, color in zip(names, (_LABELED, _PSEUDO))],
                  "{:.0%}" if len(mix) <= 8 else "", span)
     ax.set_xlim(0, span * 1.08)
     ax.xaxis.set_major_formatter("{x:.0%}")
     ax.set_xlabel("share of rows")
     ax.set_ylabel("class")
-    _legend_right(ax)
-    _title(ax, "Class mix", counts)
+    legend_right(ax)
+    fit_title(ax, "Class mix", counts)
     return ax
 
 
@@ -322,11 +208,11 @@ def plot_metrics(result, ax=None):
     """
     metrics = result.metrics.select_dtypes("number")
     rows = [r for r in ("teacher", "student") if r in metrics.index]
-    families = _families(metrics.loc[rows], getattr(result, "task", "classification")) or \
+    families = metric_families(metrics.loc[rows], getattr(result, "task", "classification")) or \
         [(list(metrics.columns), "score", "no values", None)]
     sizes = [len(family[0]) for family in families]
     ax = _axes(ax, 0.6 + 0.75 * len(families) + _ROW_INCHES * sum(sizes))
-    axes = _split(ax, sizes)
+    axes = split_axes(ax, sizes)
     for part, (cols, what, direction, limits) in zip(axes, families):
         values = metrics.loc[rows, cols].to_numpy(float)
         finite = values[np.isfinite(values)]
@@ -336,14 +222,14 @@ def plot_metrics(result, ax=None):
         span = limits[1] - limits[0]
         series = [(role, values[i], color)
                   for i, (role, color) in enumerate(zip(rows, (_TEACHER, _STUDENT)))]
-        _paired_barh(part, [str(c) for c in cols], series, "{:.3f}", span)
+        paired_barh(part, [str(c) for c in cols], series, "{:.3f}", span)
         part.set_xlim(*limits)
         scale = ", 0 to 1" if what == "score" and limits == (0.0, 1.0) else ""
         part.set_xlabel(f"{what}{scale} on validation ({direction})")
-    _legend_right(ax)
+    legend_right(ax)
     n_val = _n_validation(result)
     where = f"{_rows(n_val, 'validation rows')}" if n_val is not None else "validation"
-    _title(ax, _leaky_title(result, f"Teacher vs student on {where}"))
+    fit_title(ax, _leaky_title(result, f"Teacher vs student on {where}"))
     return ax
 
 
@@ -386,14 +272,14 @@ def plot_rounds(result, ax=None):
         ax.set_axis_off()
         ax.text(0.5, 0.5, _one_round_note(result, history), transform=ax.transAxes,
                 ha="center", va="center", linespacing=1.6)
-        _title(ax, _leaky_title(result, "Rounds: this run had one round"))
+        fit_title(ax, _leaky_title(result, "Rounds: this run had one round"))
         return ax
     rounds = history["round"].to_numpy() if "round" in history else np.arange(1, len(history) + 1)
     scores = _score_columns(history)
     lines = history[scores].rename(columns=lambda c: str(c).removeprefix("student_"))
-    families = _families(lines, getattr(result, "task", "classification"))
+    families = metric_families(lines, getattr(result, "task", "classification"))
     ax = _axes(ax, 1.0 + 1.35 * (1 + len(families)))
-    axes = _split(ax, [1] * (1 + len(families)), sharex=True)
+    axes = split_axes(ax, [1] * (1 + len(families)), sharex=True)
     bars = ax.bar(rounds, history["n_selected"].to_numpy(), color=_PSEUDO, alpha=0.85, width=0.6)
     ax.bar_label(bars, fmt="{:,.0f}", fontsize=8, padding=2)
     ax.set_ylim(0, max(1.0, float(history["n_selected"].max())) * 1.25)
@@ -410,13 +296,13 @@ def plot_rounds(result, ax=None):
         pad = max(0.01, 0.15 * (high - low))  # lines need no zero; no noise blown up either
         part.set_ylim(low - pad, high + pad)
         part.set_ylabel(f"student {what}")
-        _legend_right(part, fontsize=9, title=direction, title_fontsize=9,
+        legend_right(part, fontsize=9, title=direction, title_fontsize=9,
                       alignment="left")
     for part in axes[:-1]:
         part.tick_params(labelbottom=False)
     axes[-1].set_xlabel("round")
     n_pool = len(result.pseudo_labels)
-    _title(ax, _leaky_title(result, f"{len(history)} rounds on {_rows(n_pool, 'unlabeled rows')}"),
+    fit_title(ax, _leaky_title(result, f"{len(history)} rounds on {_rows(n_pool, 'unlabeled rows')}"),
            "rows selected and student validation scores")
     return ax
 
@@ -437,7 +323,7 @@ def plot_comparison(comparison, ax=None):
     low = min(0.0, float(finite.min())) if len(finite) else 0.0
     high = 1.0 if len(finite) and finite.between(0, 1).all() and not lower_is_better(metric) \
         else (float(finite.max()) * 1.12 if len(finite) else 1.0) or 1.0
-    _label_bars(ax, bars, scores.to_numpy(), high - low, "{:.3f}")
+    label_bars(ax, bars, scores.to_numpy(), high - low, "{:.3f}")
     if "supervised" in scores.index and np.isfinite(scores["supervised"]):
         ax.axvline(scores["supervised"], color="0.3", linestyle="--", linewidth=1, zorder=0.5)
     ax.set_yticks(y, [_short(name, 28) for name in scores.index])
@@ -446,6 +332,6 @@ def plot_comparison(comparison, ax=None):
     ax.set_xlabel(f"validation {metric} ({'lower' if lower_is_better(metric) else 'higher'} is better)")
     runs = [r for r in comparison.results.values() if r is not None]
     n_val = _n_validation(runs[0]) if runs else None
-    _title(ax, "Pseudo-label strategies on the same split",
+    fit_title(ax, "Pseudo-label strategies on the same split",
            _rows(n_val, "validation rows") if n_val is not None else "")
     return ax

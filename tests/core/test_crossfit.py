@@ -10,7 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import pseudolabel_magic as pl
-from pseudolabel_magic.core.crossfit import fold_positions
+from pseudolabel_magic.core.folds import fold_positions
 from pseudolabel_magic.core.verdict import (
     Difference,
     headline_metric,
@@ -395,3 +395,25 @@ def test_a_kept_refit_teacher_predicts_the_pool_itself(cancer, kw):
     assert (r.predictions["prediction"].to_numpy() == expected).all()
     np.testing.assert_allclose(r.predictions["confidence"].to_numpy(),
                                r.teacher.predict_proba(pool).max(axis=1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kw", [dict(cv=3), dict(refit=True), dict()])
+def test_a_models_warnings_point_at_the_users_run_line(kw):
+    """Warnings of the fits are shown once, at the line that called pl.run (like any
+    library warning), whether the run cross-fits, refits or holds out."""
+    import inspect
+    import warnings
+
+    class Warns(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            warnings.warn("a warning from fit", UserWarning)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    wine = load_wine(as_frame=True).frame
+    data, _ = masked(wine, "target", 0.4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        pl.run(data, target="target", teacher=Warns(max_iter=2000), **kw)
+    mine = [w for w in caught if "a warning from fit" in str(w.message)]
+    assert mine and {(w.filename, w.lineno) for w in mine} == {(__file__, line)}

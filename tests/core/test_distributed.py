@@ -16,8 +16,9 @@ dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 
 from pseudolabel_magic import PseudoLabelError  # noqa: E402
-from pseudolabel_magic.core.dask import is_dask_frame, row_hashes  # noqa: E402
+from pseudolabel_magic.core.dask import row_hashes  # noqa: E402
 from pseudolabel_magic.core.engine import run  # noqa: E402
+from pseudolabel_magic.kinds import is_dask_frame  # noqa: E402
 from pseudolabel_magic.leakage.hashing import row_hashes as pandas_row_hashes  # noqa: E402
 
 COLS = ["a", "b", "c"]

@@ -17,7 +17,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 
-from pseudolabel_magic.core.config import SETTINGS, check_run_settings, check_setting
+from pseudolabel_magic.core.config import SETTINGS
+from pseudolabel_magic.core.validation import check_run_settings, check_setting
 from pseudolabel_magic.errors import PseudoLabelError
 
 

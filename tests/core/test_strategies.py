@@ -59,6 +59,29 @@ def test_oof_teachers_label_with_the_fold_average_exact_rows():
     assert [f.role for f in r.fit_log] == ["teacher", "oof-teacher", "oof-teacher", "student"]
 
 
+def test_fit_labeler_needs_only_a_fit_function():
+    """The labeler is fitted through the callback it is given, with no workflow around it."""
+    from sklearn.base import clone
+
+    from pseudolabel_magic.core.teachers import FoldAverage, fit_labeler
+
+    labeled, _, _ = known_confidence_data()
+    X, y = labeled[["p"]], labeled["y"]
+    calls = []
+
+    def fit(template, role, X_fit, y_fit, labeled_index, pseudo_index, weights):
+        calls.append((role, len(X_fit), len(labeled_index), len(pseudo_index)))
+        return clone(template).fit(X_fit, y_fit)
+
+    kw = {"role": "teacher", "task": "classification", "random_state": 0}
+    assert fit_labeler(fit, ColumnProba(), X, y, X.index, X.index[:0], **kw) is None
+    assert calls == []
+    labeler = fit_labeler(fit, ColumnProba(), X, y, X.index, X.index[:0], oof=2, **kw)
+    assert isinstance(labeler, FoldAverage) and len(labeler.models) == 2
+    assert [c[0] for c in calls] == ["oof-teacher", "oof-teacher"]
+    assert sum(c[1] for c in calls) == len(X) and all(c[1] == c[2] and c[3] == 0 for c in calls)
+
+
 def assert_never_fit_on_validation(r):
     for record in r.fit_log:
         assert record.labeled_index.isin(r.train_index).all(), record

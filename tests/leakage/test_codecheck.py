@@ -78,3 +78,12 @@ def test_text_and_html_reprs_escape_code():
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
     assert "In[1] line 2" in repr(report)
     assert "In[1]" in page
+
+
+def test_magics_are_read_without_ipython_and_cell_magic_bodies_stay_code():
+    """A fit inside a ``%%time`` cell is still seen; ``x = !cmd`` and indented ``!pip`` lines
+    do not hide the rest of their cell."""
+    cells = ["", "%%time\nmodel.fit(validation, y_val)",
+             "files = !ls\nfor m in models:\n    !echo fitting\n    m.fit(validation, y_val)"]
+    assert [(c, kind) for c, _, kind in flagged(check_code(cells))] == [
+        (1, "fit_on_validation"), (2, "fit_on_validation")]

@@ -521,7 +521,7 @@ def test_progress_updates_one_line_and_leaves_no_clutter(monkeypatch):
         return Handle()
 
     monkeypatch.setattr(magicdisplay, "PROGRESS_DELAY", 0.0)
-    progress = magicdisplay._Progress(show=True, display=display)
+    progress = magicdisplay.Progress(show=True, display=display)
     progress(ProgressEvent("teacher", "running", 2, 3, 0.4, detail="<b>x</b>"))
     progress(ProgressEvent("teacher", "done", 2, 3, 0.5))
     progress.close()
@@ -537,7 +537,7 @@ def test_quick_runs_show_no_progress(monkeypatch):
     from pseudolabel_magic.steps import ProgressEvent
 
     monkeypatch.setattr(magicdisplay, "PROGRESS_DELAY", 60.0)
-    progress = magicdisplay._Progress(show=True, display=lambda *a, **k: pytest.fail("shown"))
+    progress = magicdisplay.Progress(show=True, display=lambda *a, **k: pytest.fail("shown"))
     progress(ProgressEvent("split", "running", 1, 1, 0.0))
     progress.close()
 

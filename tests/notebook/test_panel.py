@@ -12,7 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 import pseudolabel_magic.core.engine as engine
-from pseudolabel_magic.notebook.panel import PseudoLabelPanel, cell_text, panel
+from pseudolabel_magic.notebook.panel import PseudoLabelPanel, panel
+from pseudolabel_magic.recipe.write import cell_text
 
 WIDGETS = ("labeled", "unlabeled", "validation", "target", "teacher", "student", "select",
            "threshold", "rounds", "save_as", "run_button", "progress", "tabs")
@@ -433,11 +434,12 @@ def _flow_text(p) -> str:
     box = re.search(r"the problem is here", p.flow.value)
     failed = None
     if box:
-        from pseudolabel_magic.notebook.widgets import failed_box
+        from pseudolabel_magic.notebook.failures import failed_box
 
-        step = next((k for k, v in p._states.items() if v == "failed"), None)
+        step = next((k for k, v in p._live.states.items() if v == "failed"), None)
         failed = failed_box(p.message.value, step, leakage="Firewall" in p.message.value)
-    return flow_diagram(p._counts, p._states, config=p._live_config, failed=failed).text
+    live = p._live
+    return flow_diagram(live.counts, live.states, config=live.config, failed=failed).text
 
 
 def test_a_new_panel_starts_on_a_frame_with_missing_targets(iris):
@@ -482,13 +484,13 @@ def test_refusals_speak_the_panels_words_and_mark_the_box_at_fault(iris):
      "choose '(labeled rows with no target)' as unlabeled to use them as the unlabeled set."),
 ])
 def test_in_panel_words(engine_words, panel_words):
-    from pseudolabel_magic.notebook.widgets import in_panel_words
+    from pseudolabel_magic.notebook.failures import in_panel_words
 
     assert in_panel_words(engine_words).endswith(panel_words)
 
 
 def test_a_failing_model_marks_its_own_box():
-    from pseudolabel_magic.notebook.widgets import failed_box
+    from pseudolabel_magic.notebook.failures import failed_box
 
     assert failed_box("ValueError: bad unlabeled thing", "teacher", model_error=True) == "teacher"
     assert failed_box("too few labeled rows (4) to make a validation split", "split") == "labeled"

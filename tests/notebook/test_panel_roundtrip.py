@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 
-from pseudolabel_magic.notebook.choices import NO_CELL
 from pseudolabel_magic.notebook.panel import panel
+from pseudolabel_magic.recipe.write import NO_CELL
 
 #: Characters the cell format treats specially, plus a few ordinary ones.
 ALPHABET = "ab3 ,#'\"\\\n:[-é"

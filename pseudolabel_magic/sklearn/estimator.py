@@ -1,17 +1,11 @@
-"""scikit-learn meta-estimators that run the pseudo-label engine.
+"""The shared base of the scikit-learn meta-estimators: parameters, input checks, fit.
 
-``PseudoLabelClassifier(LogisticRegression()).fit(X, y)`` treats rows whose ``y`` is -1 or
-missing (NaN/None) as unlabeled, like ``SelfTrainingClassifier``; more unlabeled rows can be
-passed with ``fit(X, y, unlabeled=X_unl)``. ``PseudoLabelRegressor`` marks them with NaN.
-Fitting runs :func:`pseudolabel_magic.run` (teacher on train, pseudo-labels, student), so the
-method drops into ``Pipeline``, ``cross_val_score`` and ``GridSearchCV``; ``result_`` is the
-engine's :class:`PseudoLabelResult` and predictions come from ``final_model_`` (the student,
-or the teacher when the validation guard kept it). ``score`` scores the labeled rows only,
-so cross-validation on semi-labeled ``y`` measures what the labels can check.
-
-The engine holds out ``val_size`` of the labeled rows to score teacher and student; those
-rows never train a model. With no unlabeled row at all, the estimator is fit on every
-labeled row (plain supervised learning) and ``result_`` is None.
+:class:`PseudoLabelEstimator` is what both public classes of :mod:`pseudolabel_magic.sklearn`
+have in common: the parameters (stored as given, checked in ``fit``), ``X`` as a DataFrame
+with string column names, the rows ``y`` marks unlabeled (NaN/None, and -1 for classifiers),
+the labeled rows' ``sample_weight``, ``fit`` (one :func:`pseudolabel_magic.run` call, or a
+plain supervised fit when there is nothing to pseudo-label), ``predict``, and the labeled
+part of a test set that ``score`` scores.
 """
 
 from __future__ import annotations
@@ -20,9 +14,8 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import _safe_indexing, get_tags
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -34,8 +27,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from .core.modelchecks import check_model
-from .errors import PseudoLabelError
+from ..core.modelchecks import check_model
+from ..errors import PseudoLabelError
 
 TARGET = "__pseudolabel_target__"
 
@@ -46,7 +39,9 @@ _KINDS = {
 }
 
 
-class _PseudoLabelBase(BaseEstimator):
+class PseudoLabelEstimator(BaseEstimator):
+    """What both meta-estimators share; ``_task`` and ``_marks`` say which one it is."""
+
     _task = "classification"
     _marks = "-1 or missing"  # how y marks an unlabeled row, for messages
 
@@ -140,7 +135,7 @@ class _PseudoLabelBase(BaseEstimator):
         return _check_sample_weight(sample_weight, labeled_X, dtype=np.float64)
 
     def _default_teacher(self, labeled, features):
-        from .core.models import default_model
+        from ..core.models import default_model
 
         n_train = max(2, int(len(labeled) * (1 - self.val_size))) if isinstance(self.val_size, float) \
             else max(2, len(labeled) - int(self.val_size))
@@ -178,8 +173,9 @@ class _PseudoLabelBase(BaseEstimator):
             model of the wrong kind, or every ``y`` is unlabeled; the engine's own checks
             follow (``sample_weight`` with a model that takes none, for one).
         """
-        from .core.engine import run
-        from .core.models import accepts_weights, fit_with_weights, model_name
+        from ..core.engine import run
+        from ..core.models import accepts_weights, fit_with_weights
+        from ..core.textnames import model_name
 
         need, other = _KINDS[self._task]
         for param in ("estimator", "student"):
@@ -260,187 +256,3 @@ class _PseudoLabelBase(BaseEstimator):
         keep = np.flatnonzero(~mask)
         X_lab = _safe_indexing(X, keep)
         return X_lab, self._labels(y[keep]), self._labeled_weights(sample_weight, mask, keep)
-
-
-_SCORE_DOC = """{what} of the labeled rows only; rows whose ``y`` marks them unlabeled are skipped.
-
-        ``cross_val_score`` and ``GridSearchCV`` with the default ``scoring=None`` call this,
-        so they score the labeled rows of each test fold (a ``scoring=`` string or scorer
-        calls ``predict`` and sees every row, unlabeled ones included).
-
-        Parameters
-        ----------
-        X : {{array-like, DataFrame}} of shape (n_samples, n_features)
-            Test rows.
-        y : array-like of shape (n_samples,)
-            True targets; {marks} mark a row unlabeled (not scored).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows; those of unlabeled rows are ignored.
-
-        Returns
-        -------
-        score : float
-            {what} on the labeled rows.
-
-        Raises
-        ------
-        PseudoLabelError
-            When every row is unlabeled. ``cross_val_score``/``GridSearchCV`` (default
-            ``error_score=np.nan``) then score that fold nan, warning with this message.
-        """
-
-
-def _final_has(name):
-    def check(self):
-        model = getattr(self, "final_model_", None)
-        if model is not None:
-            return hasattr(model, name)
-        return self.estimator is None or hasattr(self.estimator, name)
-    return check
-
-
-class PseudoLabelClassifier(ClassifierMixin, _PseudoLabelBase):
-    """Pseudo-label classification as a scikit-learn estimator (unlabeled rows: y = -1 or NaN).
-
-    ``fit`` runs :func:`pseudolabel_magic.run`: a teacher fit on the labeled train split,
-    pseudo-labels for the unlabeled rows, a student fit on both; ``val_size`` of the labeled
-    rows only score them. Parameters are checked in ``fit``.
-
-    Parameters
-    ----------
-    estimator : classifier or Pipeline, default=None
-        The teacher (an instance; it is cloned, never fitted in place). None: the engine's
-        default, a RandomForest or HistGradientBoosting pipeline for raw frames.
-    student : classifier or Pipeline, default=None
-        The student; None is a clone of the teacher.
-    select : {"all", "threshold", "k-best", "auto"}, default="all"
-        Which pseudo-labels the student gets.
-    threshold : float, default=None
-        Confidence in [0, 1] for ``select="threshold"``.
-    k_best : int, default=None
-        Most confident rows kept per round for ``select="k-best"``.
-    rounds : int, default=1
-        Teacher/student rounds (the student teaches the next round).
-    balance : bool, default=False
-        Keep the pseudo-label class mix at the labeled mix.
-    soft : bool, default=False
-        Weight each pseudo-labelled row by its confidence (through ``sample_weight``).
-    pseudo_weight : float, default=1.0
-        Weight of every pseudo-labelled row.
-    calibrate : bool, default=False
-        Rank rows by CalibratedClassifierCV probabilities fitted on train only.
-    oof : bool or int, default=False
-        Label each unlabeled row with the mean of ``oof`` (True: 5) fold teachers.
-    guard : bool, default=None
-        Keep the teacher when the student does not score higher on validation (None: on under
-        ``select="auto"``).
-    curriculum : list of float, default=None
-        One threshold per round, relaxing.
-    val_size : float or int, default=0.2
-        Fraction (or count) of labeled rows held out to score teacher and student.
-    cv : int, splitter or None, default=None
-        Cross-fit instead of one hold-out: every labeled row is scored once, out of fold
-        (``result_.verdict`` says whether pseudo-labelling helped).
-    refit : bool or None, default=None
-        Fit teacher and student again on every labeled row after scoring (None: True with
-        ``cv``); ``final_model_`` is then a refit model.
-    allow_leakage : bool, default=False
-        Run despite failed leakage checks (the result is marked leaky).
-    random_state : int, RandomState or None, default=0
-        Seed of the split, the default model and every model whose ``random_state`` is None.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labeled classes.
-    result_ : PseudoLabelResult or None
-        The engine's result; None when there was nothing to pseudo-label.
-    final_model_ : estimator
-        The fitted model that predicts: the student, or the teacher when the guard kept it.
-    n_features_in_ : int
-        Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names seen in fit, when ``X`` was a DataFrame with string names.
-
-    See Also
-    --------
-    PseudoLabelRegressor : The same for regression (unlabeled rows: y = NaN).
-    sklearn.semi_supervised.SelfTrainingClassifier : Self-training without a held-out split.
-
-    Examples
-    --------
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.model_selection import cross_val_score
-    >>> # y_semi: the labels with -1 for the unlabeled rows; scores use labeled rows only
-    >>> cross_val_score(PseudoLabelClassifier(LogisticRegression()), X, y_semi)  # doctest: +SKIP
-    """
-
-    _task = "classification"
-
-    @available_if(_final_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities from ``final_model_``.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Rows with the columns seen in fit.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``.
-        """
-        check_is_fitted(self, "final_model_")
-        return self.final_model_.predict_proba(self._frame(X, reset=False))
-
-    def score(self, X, y, sample_weight=None):
-        X, y, sample_weight = self._labeled_part(X, y, sample_weight)
-        return super().score(X, y, sample_weight=sample_weight)
-
-    score.__doc__ = _SCORE_DOC.format(what="Accuracy", marks="-1 and NaN/None")
-
-
-class PseudoLabelRegressor(RegressorMixin, _PseudoLabelBase):
-    """Pseudo-label regression as a scikit-learn estimator (unlabeled rows: y = NaN).
-
-    The regression counterpart of :class:`PseudoLabelClassifier`, with the same parameters
-    and attributes (except ``classes_``): ``estimator`` and ``student`` are regressors
-    (None: the engine's default forest or boosting pipeline). A regressor's confidence is
-    the agreement of an ensemble's members (forests); other models pseudo-label every row.
-
-    Parameters
-    ----------
-    estimator : regressor or Pipeline, default=None
-        The teacher (an instance; cloned, never fitted in place).
-    student : regressor or Pipeline, default=None
-        The student; None is a clone of the teacher.
-    select, threshold, k_best, rounds, balance, soft, pseudo_weight
-        As in :class:`PseudoLabelClassifier`.
-    calibrate, oof, guard, curriculum, val_size, cv, refit, allow_leakage, random_state
-        As in :class:`PseudoLabelClassifier` (``calibrate`` is for classification only).
-
-    Attributes
-    ----------
-    result_ : PseudoLabelResult or None
-        The engine's result; None when there was nothing to pseudo-label.
-    final_model_ : estimator
-        The fitted model that predicts: the student, or the teacher when the guard kept it.
-    n_features_in_ : int
-        Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names seen in fit, when ``X`` was a DataFrame with string names.
-
-    See Also
-    --------
-    PseudoLabelClassifier : The same for classification.
-    """
-
-    _task = "regression"
-    _marks = "NaN"
-
-    def score(self, X, y, sample_weight=None):
-        X, y, sample_weight = self._labeled_part(X, y, sample_weight)
-        return super().score(X, y, sample_weight=sample_weight)
-
-    score.__doc__ = _SCORE_DOC.format(what="R^2 (coefficient of determination)", marks="NaN")
