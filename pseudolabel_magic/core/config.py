@@ -117,7 +117,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "the model fitted on train that pseudo-labels the unlabeled rows (None: a default "
             "forest for raw frames)", none_ok=True),
     Setting("student", None, ESTIMATOR, "a scikit-learn estimator object", _ESTIMATOR_FIX,
-            "the model fitted on train + pseudo-labels (None: a fresh clone of the teacher)",
+            "the model fitted on train + pseudo-labels (None: a clone of the teacher; with no "
+            "teacher either, the default model sized for train + pseudo-labels)",
             none_ok=True),
     Setting("sample_weight", None, WEIGHTS,
             "None, an array with one weight per row of labeled, or a Series on labeled's index",

@@ -344,6 +344,7 @@ def _assemble(plan: FoldPlan, setup: RefitSetup, refit, outs, refit_out, scores:
         validation_index=scores.validation_index, fit_log=fit_log,
         eval_log=[rec for r in results for rec in r.eval_log],
         config={**first.config, "cv": plan.cv, "refit": plan.config["refit"],
+                "n_jobs": plan.config["n_jobs"],
                 "folds": len(plan.folds) if cross_fitted else None},
         timings=_timings(outs, refit_out, start), leakage=report,
         leaky=report is not None and not report.ok,

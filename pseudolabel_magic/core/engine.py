@@ -181,8 +181,10 @@ _MORE = {
              "after the hold-out scores.",
     "select": "'all' keeps every pseudo-label (the classic recipe of Lee, 2013); "
               "'threshold' those with a confidence of at least ``threshold``; 'k-best' the "
-              "``k_best`` most confident per round; 'auto' runs ``strategies.AUTO`` (the "
-              "benchmark's best and safest strategy) with the guard on.",
+              "``k_best`` most confident per round; 'auto' cross-fits with 5 folds (unless "
+              "``cv`` or ``validation`` is given), keeps pseudo-labels of confidence 0.9 or more "
+              "in the labeled class mix, refits on every label and keeps the teacher unless the "
+              "student scored strictly higher out of fold (the README's quality benchmark).",
     "threshold": "The confidence is the teacher's top class probability (classification) "
                  "or the agreement of its ensemble's members (regression).",
     "rounds": "Stops early when a round selects nothing new.",

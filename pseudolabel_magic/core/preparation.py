@@ -213,10 +213,10 @@ class WorkflowSetup:
         self.prepared = True
 
     def _check_leakage(self):
-        from ..leakage.checks import check_leakage
+        from ..leakage.checks import frame_checks
 
         cfg = self.config
-        report = check_leakage(
+        report = frame_checks(
             self.train, self.validation, self.unlabeled, target=cfg["target"],
             features=self.features, group_col=cfg["group_col"], time_col=cfg["time_col"],
             id_col=cfg["id_col"], unlabeled_from_labeled=not cfg["unlabeled_given"],

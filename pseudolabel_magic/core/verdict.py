@@ -124,17 +124,17 @@ class Difference:
         unit = " points" if self.metric in _PERCENT else ""
         name = self.metric.replace("_", " ")
         rows = f"on {self.n_rows:,} {self.where} row{'s' if self.n_rows != 1 else ''}"
+        few = "; too few rows to tell" if self.n_rows < FEW_ROWS else ""
         if self.low == self.high == self.difference == 0:
             return (f"no measurable difference: teacher and student scored the same {name} "
-                    f"({rows})")
+                    f"({rows}){few}")
         head = {"helped": "pseudo-labelling helped", "hurt": "pseudo-labelling hurt",
                 "no difference": "no measurable difference"}[self.outcome]
         text = (f"{head}: {self._amount(self.difference)}{unit} {name}, 95% interval "
                 f"{self._amount(self.low)} to {self._amount(self.high)}, {rows}")
         if self.metric in LOWER_IS_BETTER:
             text += " (lower is better)"
-        if self.n_rows < FEW_ROWS:
-            text += "; too few rows to tell"
+        text += few
         return text
 
 

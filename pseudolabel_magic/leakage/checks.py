@@ -235,9 +235,7 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
                   unlabeled: pd.DataFrame | None = None, *, target: Hashable,
                   features: Sequence[Hashable] | None = None, group_col: Hashable | None = None,
                   time_col: Hashable | None = None, id_col: Hashable | None = None,
-                  unlabeled_from_labeled: bool = False, pool_hashes: np.ndarray | None = None,
-                  hashed: Hashed | None = None, labeled_checks: tuple | None = None
-                  ) -> LeakageReport:
+                  unlabeled_from_labeled: bool = False) -> LeakageReport:
     """Run the before-fit checks and return a :class:`LeakageReport` (see the module docstring).
 
     Parameters
@@ -256,15 +254,6 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
     unlabeled_from_labeled : bool
         The unlabeled rows are the missing-target rows of the frame train and validation
         come from (their duplicates are the user's own, not copies).
-    pool_hashes : numpy.ndarray of uint64, optional
-        Row hashes of the *whole* pool when ``unlabeled`` holds only its suspect rows
-        (the Dask path); by default the hashes of ``unlabeled``.
-    hashed : Hashed, optional
-        The frames' row hashes when already computed (:func:`hash_split`; cross-fitting
-        hashes the labeled rows and the pool once for every fold).
-    labeled_checks : tuple of Check, optional
-        The checks of the labeled rows as a whole (:func:`labeled_checks`), when already
-        made: every fold of a cross-fitted run has the same labeled rows and pool.
 
     Returns
     -------
@@ -298,7 +287,45 @@ def check_leakage(train: pd.DataFrame, validation: pd.DataFrame,
     >>> report.checks.query("status == 'fail'")["check"].tolist()
     ['validation_index_in_train', 'validation_rows_in_train']
     """
+    return frame_checks(train, validation, unlabeled, target=target, features=features,
+                        group_col=group_col, time_col=time_col, id_col=id_col,
+                        unlabeled_from_labeled=unlabeled_from_labeled)
+
+
+def frame_checks(train: pd.DataFrame, validation: pd.DataFrame,
+                 unlabeled: pd.DataFrame | None = None, *, target: Hashable,
+                 features: Sequence[Hashable] | None = None, group_col: Hashable | None = None,
+                 time_col: Hashable | None = None, id_col: Hashable | None = None,
+                 unlabeled_from_labeled: bool = False, pool_hashes: np.ndarray | None = None,
+                 hashed: Hashed | None = None, labeled_checks: tuple | None = None
+                 ) -> LeakageReport:
+    """:func:`check_leakage` as the engine calls it, with what it already computed.
+
+    Parameters
+    ----------
+    train, validation, unlabeled, target, features, group_col, time_col, id_col, unlabeled_from_labeled
+        As in :func:`check_leakage`.
+    pool_hashes : numpy.ndarray of uint64, optional
+        Row hashes of the *whole* pool when ``unlabeled`` holds only its suspect rows
+        (the Dask path); by default the hashes of ``unlabeled``.
+    hashed : Hashed, optional
+        The frames' row hashes when already computed (:func:`~.overlap.hash_split`;
+        cross-fitting hashes the labeled rows and the pool once for every fold).
+    labeled_checks : tuple of Check, optional
+        The checks of the labeled rows as a whole (:func:`labeled_checks`), when already
+        made: every fold of a cross-fitted run has the same labeled rows and pool.
+
+    Returns
+    -------
+    LeakageReport
+        As :func:`check_leakage`.
+    """
     for frame, what in ((train, "train"), (validation, "validation")):
+        if not isinstance(frame, pd.DataFrame):
+            raise PseudoLabelError(
+                f"check_leakage needs the {what} rows as a DataFrame, not {type(frame).__name__}; "
+                "pass the labeled rows that fit models and those that only score them, e.g. "
+                "pl.check_leakage(train, validation, unlabeled, target='y').")
         _need(frame, target, "target", what)
         for col, role in ((id_col, "id_col"), (group_col, "group_col"), (time_col, "time_col")):
             if col is not None:

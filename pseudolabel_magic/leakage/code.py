@@ -48,27 +48,83 @@ class _Stmt:
 
 
 _MAGIC_VALUE = re.compile(r"^(\s*[\w.,\[\]\s]+?=\s*)[%!].*$")
+#: line magics whose argument is code that runs: ``%time model.fit(X_val)`` fits on X_val
+_CODE_MAGICS = ("time", "timeit", "prun")
+_LINE_MAGIC = re.compile(r"^(\s*)%(\w+)\s*(.*)$")
+
+
+def _magic_code(args: str) -> str:
+    """The code of ``%timeit -n 3 -o expr``: the options dropped."""
+    words = args.split()
+    while words and words[0].startswith("-"):
+        option = words.pop(0)
+        if option in ("-n", "-r", "-p", "-l", "-s", "-T", "-D") and words:
+            words.pop(0)
+    return " ".join(words)
+
+
+def _python_line(line: str) -> str:
+    magic = _LINE_MAGIC.match(line)
+    if magic and magic.group(2) in _CODE_MAGICS:
+        return magic.group(1) + _magic_code(magic.group(3))
+    if line.lstrip().startswith(("%", "!")) or line.rstrip().endswith("?"):
+        return "#" + line  # a magic, a shell line, obj? help
+    value = _MAGIC_VALUE.match(line)
+    if value:  # x = %timeit -o model.fit(X) keeps its code; x = !ls becomes x = None
+        rest = line[value.end(1):]
+        magic = _LINE_MAGIC.match(rest)
+        if magic and magic.group(2) in _CODE_MAGICS:
+            return value.group(1) + _magic_code(magic.group(3))
+        return value.group(1) + "None"
+    return line
+
+
+def _raw_cell(source: str) -> str:
+    """A cell as typed, from IPython's ``In`` (which holds the translated cell): a cell magic
+    ``get_ipython().run_cell_magic('time', '', body)`` becomes ``%%time`` + body, and a line
+    ``get_ipython().run_line_magic('time', 'code')`` becomes ``%time code``."""
+    if "get_ipython()" not in source:
+        return source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+        call = tree.body[0].value
+        if (isinstance(call, ast.Call) and _call_name(call.func) == "run_cell_magic"
+                and len(call.args) == 3 and all(isinstance(a, ast.Constant) for a in call.args)):
+            name, line, body = (a.value for a in call.args)
+            return f"%%{name} {line}".rstrip() + "\n" + body
+    lines = source.splitlines()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and _call_name(node.func) == "run_line_magic"
+                and len(node.args) == 2 and all(isinstance(a, ast.Constant) for a in node.args)
+                and node.lineno == node.end_lineno):
+            text = lines[node.lineno - 1]
+            call_text = text[node.col_offset:node.end_col_offset]
+            magic = f"%{node.args[0].value} {node.args[1].value}".rstrip()
+            lines[node.lineno - 1] = text.replace(call_text, magic, 1)
+    return "\n".join(lines)
 
 
 def _python_source(source: str) -> str:
     """IPython syntax made parseable Python, keeping line numbers: magic and ``!shell`` lines
-    are commented out, ``x = %magic`` / ``x = !cmd`` become ``x = None``. A cell magic's
-    body stays code, so a fit inside ``%%time`` is still read (IPython's own transformer
-    would hide it in a string); a body that is not Python is skipped as a syntax error."""
-    out = []
-    for line in source.splitlines():
-        if line.lstrip().startswith(("%", "!")):
-            out.append("#" + line)
-        else:
-            out.append(_MAGIC_VALUE.sub(lambda m: m.group(1) + "None", line))
-    return "\n".join(out)
+    are commented out (``%time`` and ``%timeit`` keep their code), ``x = !cmd`` becomes
+    ``x = None``. A cell magic's body stays code, so a fit inside ``%%time`` is still read
+    (IPython's own transformer would hide it in a string); a body that is not Python is
+    skipped as a syntax error, and ``%%writefile``/``%%bash``-like cells are not code."""
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%") and not lines[0].lstrip()[2:].startswith(
+            ("time", "timeit", "capture", "prun", "pseudolabel")):
+        return ""  # %%writefile, %%bash, %%html ...: the body does not run as Python here
+    return "\n".join(_python_line(line) for line in lines)
 
 
 def _statements(sources: Sequence[str]) -> tuple[list[_Stmt], int | None]:
     """Top-level statements in execution order, and the first cell that is a %%pseudolabel run."""
     out, plugin_cell = [], None
     for cell, source in enumerate(sources):
-        source = source or ""
+        source = _raw_cell(source or "")
         if plugin_cell is None and source.lstrip().startswith(("%%pseudolabel", "%pseudolabel ")):
             plugin_cell = cell
         try:

@@ -116,7 +116,12 @@ class Narrator:
     """
 
     def __init__(self, kwargs: dict, frame_names: dict, display=None):
+        from ..core.preparation import seeded  # the run seeds the user's models: so does the narration
+
         config = run_config(kwargs)
+        for role in ("teacher", "student"):
+            if config.get(role) is not None:
+                config[role] = seeded(config[role], config.get("random_state", 0))
         config["features"] = kwargs.get("features")
         config["frame_names"] = dict(frame_names)
         config.setdefault("task", None)

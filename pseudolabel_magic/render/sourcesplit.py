@@ -90,6 +90,8 @@ def _hold_out(r: Recipe, w: Writer) -> list[str]:
                    f"groups=labeled[{group_col!r}].to_numpy()))")]
     else:
         w.need("sklearn.model_selection", "train_test_split")
+        lines.append("# (the run keeps identical rows on one side and their twins in the pool out of the "
+                     "student, so with duplicate rows its split can differ)")
         if r.task == "classification":
             lines += ["counts = labeled[target].value_counts()  # stratify when every class can be on both sides",
                       ("stratify = labeled[target].to_numpy() if counts.min() >= 2 and "

@@ -245,7 +245,7 @@ def test_three_validation_rows_are_too_few_to_tell():
     data, _ = masked(wine, "target", 0.1, seed=3)
     r = pl.run(data, target="target", teacher=lr(), val_size=3)
     assert r.difference.n_rows == 3
-    assert "on 3 validation rows" in r.verdict
+    assert "on 3 validation rows" in r.verdict and "too few rows to tell" in r.verdict
     assert r.difference.outcome == "no difference"
 
 

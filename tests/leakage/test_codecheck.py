@@ -87,3 +87,22 @@ def test_magics_are_read_without_ipython_and_cell_magic_bodies_stay_code():
              "files = !ls\nfor m in models:\n    !echo fitting\n    m.fit(validation, y_val)"]
     assert [(c, kind) for c, _, kind in flagged(check_code(cells))] == [
         (1, "fit_on_validation"), (2, "fit_on_validation")]
+
+
+def test_ipythons_in_list_is_read_as_the_cells_were_typed():
+    """``In`` holds IPython's translation of each cell: magics become get_ipython() calls.
+    Fits inside %%time, %time (also in a loop) and next to ``obj?`` are still found, the
+    %%pseudolabel cell still counts as the split, and %%writefile bodies do not run."""
+    cells = ["",
+             "get_ipython().run_cell_magic('time', '', 'scaler = StandardScaler().fit(X_val)\\n')",
+             "get_ipython().run_line_magic('time', 's2 = StandardScaler().fit(X_val)')",
+             "for i in range(2):\n    get_ipython().run_line_magic('time', 'StandardScaler().fit(X_val)')",
+             "StandardScaler().fit(X_val)\nget_ipython().run_line_magic('pinfo', 'StandardScaler')",
+             "x = %timeit -o -n 1 model.fit(X_val, y_val)",
+             "%%writefile helper.py\nmodel.fit(X_val, y_val)"]
+    assert flagged(check_code(cells, validation_name="X_val")) == [
+        (1, 2, "fit_on_validation"), (2, 1, "fit_on_validation"), (3, 2, "fit_on_validation"),
+        (4, 1, "fit_on_validation"), (5, 1, "fit_on_validation")]
+    split = ["", "OneHotEncoder().fit(labeled[['city']])",
+             "get_ipython().run_cell_magic('pseudolabel', 'labeled unl --target y', '')"]
+    assert flagged(check_code(split)) == [(1, 1, "fit_before_split")]

@@ -528,3 +528,14 @@ def test_oversampling_before_the_split_is_refused_even_when_the_pool_holds_every
     assert n_twins > 5 and status(report, "validation_rows_in_train") == ("fail", n_twins)
     assert "the unlabeled pool contains the labeled rows" in \
         report.checks.set_index("check").loc["validation_rows_in_unlabeled", "detail"]
+
+
+def test_a_missing_validation_frame_is_one_line():
+    import pandas as pd
+
+    import pseudolabel_magic as pl
+    from pseudolabel_magic.errors import PseudoLabelError
+
+    train = pd.DataFrame({"a": [1.0, 2.0], "y": [0, 1]})
+    with pytest.raises(PseudoLabelError, match="needs the validation rows as a DataFrame, not NoneType"):
+        pl.check_leakage(train, None, target="y")

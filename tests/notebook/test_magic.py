@@ -727,3 +727,16 @@ def test_a_body_that_is_not_python_never_ends_in_a_tokenizer_traceback(ip):
     outcome = ip.run_cell("%%pseudolabel --save quiet_run\nlabeled: train_df\nunlabeled: test_df\n"
                           "target: label\nteacher: LogisticRegression(max_iter=1000);\n")
     assert outcome.success and outcome.result is None and "quiet_run" in ip.user_ns  # ';' silences
+
+
+def test_explain_shows_the_models_seeded_as_the_run_fits_them(ip):
+    """A user's estimator with random_state=None is seeded by the run; the narrated code
+    shows the same estimator, so running it repeats the run."""
+    ip.run_cell("from sklearn.ensemble import RandomForestClassifier")
+    body = FAST.replace("teacher: LogisticRegression(max_iter=1000)",
+                        "teacher: RandomForestClassifier(n_estimators=10)")
+    with capture_output() as captured:
+        result = cell(ip, "--explain", body)
+    text = "\n".join(o.data.get("text/plain", "") for o in captured.outputs) + captured.stdout
+    assert result.teacher.random_state == 0
+    assert "clone(RandomForestClassifier(n_estimators=10, random_state=0)).fit(" in text
