@@ -248,7 +248,12 @@ def _doctests():
 
 @pytest.mark.parametrize("test", list(_doctests()))
 def test_examples_run(test, tmp_path, monkeypatch):
+    import builtins
+
     monkeypatch.chdir(tmp_path)  # nothing an example writes lands in the repository
+    # doctest shows values with sys.__displayhook__, which sets builtins._; IPython then
+    # stops setting ``_`` in a shell's namespace: undo it after the example
+    monkeypatch.setattr(builtins, "_", None, raising=False)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an example's output is its printed values

@@ -359,8 +359,8 @@ class Workflow(WorkflowSetup):
         headline, self.headline_reason = headline_metric(self.task, self.labeled_target,
                                                          cfg.get("scoring"))
         difference = None
-        if self.refit:  # cross-fitting decided from out-of-fold scores
-            guard_used = bool(getattr(self, "keep_teacher", False))
+        if self.refit:  # the refit fits both; crossfit's guard picks from out-of-fold scores
+            guard_used = False
         else:  # a fold's own verdict would be noise: the run's is out of fold
             if self.fold is None:
                 difference = self._difference(headline, state.teacher_scores,

@@ -116,7 +116,9 @@ class Narrator:
     """
 
     def __init__(self, kwargs: dict, frame_names: dict, display=None):
-        from ..core.preparation import seeded  # the run seeds the user's models: so does the narration
+        from ..core.preparation import (
+            seeded,  # the run seeds the user's models: so does the narration
+        )
 
         config = run_config(kwargs)
         for role in ("teacher", "student"):

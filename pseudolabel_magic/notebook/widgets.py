@@ -22,20 +22,7 @@ from .choices import (
     SAME_AS_TEACHER,
     guess_target,
 )
-from .failures import failed_box, in_panel_words
-from .renderers import (
-    comparison_html,
-    error_html,
-    fit_svg,
-    flow_html,
-    leakage_html,
-    metrics_html,
-    plot_widget,
-)
-
-#: Kept importable from here: ``guess_target``, and the helpers that lived here before the
-#: renderers and the failure rules moved to their own modules.
-__all__ = ["error_html", "failed_box", "fit_svg", "flow_html", "guess_target", "in_panel_words"]
+from .renderers import comparison_html, leakage_html, metrics_html, plot_widget
 
 #: Tab titles, in order.
 TAB_TITLES = ("Data flow", "Leakage check", "Metrics", "Plots", "Code", "Compare")

@@ -57,14 +57,7 @@ class PseudoLabelClassifier(ClassifierMixin, PseudoLabelEstimator):
     ----------
     classes_ : ndarray of shape (n_classes,)
         The labeled classes.
-    result_ : PseudoLabelResult or None
-        The engine's result; None when there was nothing to pseudo-label.
-    final_model_ : estimator
-        The fitted model that predicts: the student, or the teacher when the guard kept it.
-    n_features_in_ : int
-        Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names seen in fit, when ``X`` was a DataFrame with string names.
+    %(shared_attributes)s
 
     See Also
     --------
@@ -151,14 +144,7 @@ class PseudoLabelRegressor(RegressorMixin, PseudoLabelEstimator):
 
     Attributes
     ----------
-    result_ : PseudoLabelResult or None
-        The engine's result; None when there was nothing to pseudo-label.
-    final_model_ : estimator
-        The fitted model that predicts: the student, or the teacher when the guard kept it.
-    n_features_in_ : int
-        Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names seen in fit, when ``X`` was a DataFrame with string names.
+    %(shared_attributes)s
 
     See Also
     --------

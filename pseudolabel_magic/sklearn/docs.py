@@ -1,8 +1,9 @@
 """The docstring text both meta-estimators share, so the two never drift apart.
 
 :func:`shared_docs` puts :data:`SHARED_PARAMETERS` (every parameter after ``estimator`` and
-``student``) and :data:`REFERENCES` (the works the estimators cite) into a class docstring
-where it says ``%(shared_parameters)s`` and ``%(references)s``; :data:`SCORE_DOC` is the
+``student``), :data:`SHARED_ATTRIBUTES` (the fitted attributes both have) and
+:data:`REFERENCES` (the works the estimators cite) into a class docstring where it says
+``%(shared_parameters)s``, ``%(shared_attributes)s`` and ``%(references)s``; :data:`SCORE_DOC` is the
 template of each ``score`` method's docstring. Plain strings only: importing this module
 imports nothing.
 """
@@ -79,6 +80,16 @@ SHARED_PARAMETERS = """select : {"all", "threshold", "k-best", "auto"}, default=
         Seed of the split, the default model and every model whose ``random_state`` is
         None."""
 
+#: The fitted attributes both meta-estimators have, after their own (``classes_``).
+SHARED_ATTRIBUTES = """result_ : PseudoLabelResult or None
+        The engine's result; None when there was nothing to pseudo-label.
+    final_model_ : estimator
+        The fitted model that predicts: the student, or the teacher when the guard kept it.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names seen in fit, when ``X`` was a DataFrame with string names."""
+
 REFERENCES = """.. [1] D.-H. Lee, "Pseudo-Label: The Simple and Efficient Semi-Supervised Learning
        Method for Deep Neural Networks", ICML Workshop on Challenges in Representation
        Learning, 2013.
@@ -89,8 +100,9 @@ REFERENCES = """.. [1] D.-H. Lee, "Pseudo-Label: The Simple and Efficient Semi-S
 
 
 def shared_docs(cls):
-    """Put the shared parameters and references into ``cls``'s docstring."""
+    """Put the shared parameters, attributes and references into ``cls``'s docstring."""
     if cls.__doc__:  # None under python -OO
         cls.__doc__ = (cls.__doc__.replace("%(shared_parameters)s", SHARED_PARAMETERS)
+                       .replace("%(shared_attributes)s", SHARED_ATTRIBUTES)
                        .replace("%(references)s", REFERENCES))
     return cls

@@ -203,8 +203,11 @@ def test_duplicated_feature_names_are_one_line():
 
 
 def test_names_that_are_not_all_text_reach_the_model_as_text():
-    from pseudolabel_magic.core.textnames import model_name
-    from pseudolabel_magic.core.textnames import TextColumnNames, with_text_names
+    from pseudolabel_magic.core.textnames import (
+        TextColumnNames,
+        model_name,
+        with_text_names,
+    )
 
     frame = city_frame().set_axis(["3", 3, 2.5, "label"], axis=1)  # "3" and 3 are two columns
     labeled, unlabeled = split(frame)

@@ -18,8 +18,8 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import pseudolabel_magic as pl  # noqa: E402
-from pseudolabel_magic.render import plots  # noqa: E402
 from pseudolabel_magic.core.compare import ComparisonResult  # noqa: E402
+from pseudolabel_magic.render import plots  # noqa: E402
 
 CHARTS = ("plot_confidence", "plot_classes", "plot_metrics", "plot_rounds")
 
